@@ -1,0 +1,86 @@
+package io.segstream.contact;
+
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.Deque;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import org.springframework.r2dbc.core.DatabaseClient;
+import org.springframework.stereotype.Component;
+import reactor.core.publisher.Mono;
+import reactor.util.context.Context;
+
+/**
+ * Hands out dense per-tenant contact numbers (bitmap offsets). Each instance reserves blocks of
+ * {@link #BLOCK} numbers from {@code contact_number_blocks} in a short transaction of its own, then
+ * serves them from memory, so the counter row is never a hot lock. Numbers are never reused; a
+ * block left unused when an instance stops leaves a gap.
+ */
+@Component
+public class ContactNumbers {
+
+    static final int BLOCK = 1024;
+    private static final Duration TIMEOUT = Duration.ofSeconds(5);
+
+    private record Range(long next, long end) {}
+
+    private final DatabaseClient db;
+    private final Map<String, Deque<Range>> pools = new ConcurrentHashMap<>();
+
+    public ContactNumbers(DatabaseClient db) {
+        this.db = db;
+    }
+
+    /** Emits {@code count} fresh numbers of the tenant, in ascending order. */
+    public Mono<long[]> allocate(String tenantId, int count) {
+        if (count == 0) return Mono.just(new long[0]);
+        long[] out = new long[count];
+        int taken = takeLocal(tenantId, out, 0);
+        if (taken == count) return Mono.just(out);
+        int missing = count - taken;
+        long size = Math.max(BLOCK, missing);
+        return reserve(tenantId, size).map(start -> {
+            for (int i = 0; i < missing; i++) out[taken + i] = start + i;
+            if (size > missing) giveBack(tenantId, new Range(start + missing, start + size));
+            return out;
+        });
+    }
+
+    private int takeLocal(String tenantId, long[] out, int from) {
+        Deque<Range> pool = pools.computeIfAbsent(tenantId, t -> new ArrayDeque<>());
+        synchronized (pool) {
+            int i = from;
+            while (i < out.length && !pool.isEmpty()) {
+                Range r = pool.pollFirst();
+                long n = r.next;
+                while (i < out.length && n < r.end) out[i++] = n++;
+                if (n < r.end) pool.addFirst(new Range(n, r.end));
+            }
+            return i;
+        }
+    }
+
+    private void giveBack(String tenantId, Range range) {
+        Deque<Range> pool = pools.computeIfAbsent(tenantId, t -> new ArrayDeque<>());
+        synchronized (pool) {
+            pool.addLast(range);
+        }
+    }
+
+    /**
+     * Reserves {@code size} numbers and emits the first. Design note: the context is cleared so that
+     * this runs on its own auto-committed connection even when called inside an ingest transaction.
+     */
+    private Mono<Long> reserve(String tenantId, long size) {
+        return db.sql("""
+                        INSERT INTO contact_number_blocks (tenant_id, next_no) VALUES (:tenant, :size)
+                        ON CONFLICT (tenant_id) DO UPDATE SET next_no = contact_number_blocks.next_no + :size
+                        RETURNING next_no - :size AS start""")
+                .bind("tenant", tenantId)
+                .bind("size", size)
+                .map(row -> row.get("start", Long.class))
+                .one()
+                .timeout(TIMEOUT)
+                .contextWrite(ctx -> Context.empty());
+    }
+}

@@ -1,0 +1,12 @@
+package io.segstream.ingest;
+
+import io.segstream.contact.ContactEvent;
+import java.util.Objects;
+
+/** A validated event of a request: what the profile fold needs, plus the properties to store. */
+record IncomingEvent(ContactEvent event, String propertiesJson) {
+    IncomingEvent {
+        Objects.requireNonNull(event, "event");
+        Objects.requireNonNull(propertiesJson, "propertiesJson");
+    }
+}

@@ -1,0 +1,95 @@
+package io.segstream.ingest;
+
+import io.segstream.platform.ProblemException;
+import io.segstream.platform.Problems;
+import io.segstream.platform.SegstreamProperties;
+import io.segstream.tenant.Caller;
+import io.segstream.tenant.Scope;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicLong;
+import org.springframework.core.ResolvableType;
+import org.springframework.core.io.buffer.DataBuffer;
+import org.springframework.core.io.buffer.DataBufferUtils;
+import org.springframework.http.HttpStatus;
+import org.springframework.http.MediaType;
+import org.springframework.http.ResponseEntity;
+import org.springframework.http.codec.json.JacksonJsonDecoder;
+import org.springframework.http.server.reactive.ServerHttpRequest;
+import org.springframework.util.MimeTypeUtils;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.RestController;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+import tools.jackson.databind.DeserializationFeature;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * {@code POST /v1/events}: a JSON array or NDJSON, decoded as a stream of events (the body is never held
+ * whole in memory), each validated as it arrives. Limits: events and bytes per request, bytes per event
+ * (413). Replies 202 after the batch has committed.
+ */
+@RestController
+class IngestController {
+
+    private static final ResolvableType JSON_NODE = ResolvableType.forClass(JsonNode.class);
+
+    private final IngestService service;
+    private final EventValidator validator;
+    private final JacksonJsonDecoder decoder;
+    private final int maxEvents;
+    private final long maxBytes;
+    private final Clock clock;
+
+    IngestController(IngestService service, SegstreamProperties properties, JsonMapper json) {
+        this.service = service;
+        SegstreamProperties.Ingest limits = properties.ingest();
+        this.validator = new EventValidator(json, limits.maxFutureSkew());
+        // Design note: exact numbers (attribute values, rating thresholds) need BigDecimal, not double.
+        this.decoder = new JacksonJsonDecoder(json.rebuild().enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS).build());
+        this.decoder.setMaxInMemorySize((int) limits.maxEventBytes().toBytes());
+        this.maxEvents = limits.maxEvents();
+        this.maxBytes = limits.maxBytes().toBytes();
+        this.clock = Clock.systemUTC();
+    }
+
+    @PostMapping(path = "/v1/events", consumes = {MediaType.APPLICATION_JSON_VALUE, MediaType.APPLICATION_NDJSON_VALUE},
+            produces = MediaType.APPLICATION_JSON_VALUE)
+    Mono<ResponseEntity<IngestResult>> ingest(Caller caller, ServerHttpRequest request) {
+        caller.require(Scope.INGEST);
+        long declared = request.getHeaders().getContentLength();
+        if (declared > maxBytes) {
+            return Mono.error(tooLarge("The body has " + declared + " bytes; the limit is " + maxBytes));
+        }
+        Instant now = clock.instant();
+        Flux<JsonNode> events = decoder.decode(limitBytes(request.getBody()), JSON_NODE, MimeTypeUtils.APPLICATION_JSON, Map.of())
+                .cast(JsonNode.class);
+        return events.index()
+                .reduce(new Batch(), (batch, indexed) -> {
+                    if (indexed.getT1() >= maxEvents) {
+                        throw tooLarge("The batch has more than " + maxEvents + " events");
+                    }
+                    batch.add(validator.validate(indexed.getT1(), indexed.getT2(), now));
+                    return batch;
+                })
+                .flatMap(batch -> service.store(caller.tenantId(), batch))
+                .map(result -> ResponseEntity.status(HttpStatus.ACCEPTED).body(result));
+    }
+
+    private Flux<DataBuffer> limitBytes(Flux<DataBuffer> body) {
+        AtomicLong seen = new AtomicLong();
+        return body.map(buffer -> {
+            if (seen.addAndGet(buffer.readableByteCount()) > maxBytes) {
+                DataBufferUtils.release(buffer);
+                throw tooLarge("The body exceeds " + maxBytes + " bytes");
+            }
+            return buffer;
+        });
+    }
+
+    private static ProblemException tooLarge(String detail) {
+        return new ProblemException(HttpStatus.CONTENT_TOO_LARGE, Problems.TOO_LARGE, "Payload too large", detail);
+    }
+}
