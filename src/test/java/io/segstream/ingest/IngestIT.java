@@ -1,0 +1,193 @@
+package io.segstream.ingest;
+
+import static io.segstream.support.Api.event;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.segstream.support.Api;
+import io.segstream.support.IntegrationTest;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
+import java.util.stream.IntStream;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.http.HttpHeaders;
+import org.springframework.http.MediaType;
+import org.springframework.r2dbc.core.DatabaseClient;
+import org.springframework.test.web.reactive.server.WebTestClient;
+import org.springframework.web.reactive.function.client.WebClient;
+import reactor.core.publisher.Flux;
+
+@IntegrationTest
+class IngestIT {
+
+    @Autowired
+    WebTestClient client;
+
+    @Autowired
+    DatabaseClient db;
+
+    @LocalServerPort
+    int port;
+
+    Api api;
+    Api.TestTenant tenant;
+
+    @BeforeEach
+    void setUp() {
+        api = new Api(client);
+        tenant = api.newTenant();
+    }
+
+    @Test
+    void jsonArrayIsAcceptedAndStored() {
+        String batch = "[" + event("a1", "c1", "contact.created", "2026-11-01T10:00:00Z", "{\"attributes\":{\"email\":\"x@y.z\"}}")
+                + "," + event("a2", "c1", "review.left", "2026-11-02T10:00:00Z", "{\"rating\":5}") + "]";
+        api.postEvents(tenant.key(), batch).expectStatus().isAccepted()
+                .expectBody().json("{\"accepted\":2,\"duplicates\":0,\"rejected\":[]}");
+        assertThat(storedEvents()).isEqualTo(2);
+    }
+
+    @Test
+    void ndjsonIsReadAsAStream() {
+        String ndjson = IntStream.range(0, 300)
+                .mapToObj(i -> event("n" + i, "c" + (i % 7), "message.opened", "2026-11-02T10:00:00Z", null))
+                .collect(Collectors.joining("\n")) + "\n";
+        api.postNdjson(tenant.key(), ndjson).expectStatus().isAccepted()
+                .expectBody().jsonPath("$.accepted").isEqualTo(300);
+        assertThat(storedEvents()).isEqualTo(300);
+    }
+
+    @Test
+    void invalidEventsAreRejectedByIndexAndTheValidOnesAccepted() {
+        String batch = "["
+                + event("ok-1", "c1", "contact.tagged", "2026-11-01T10:00:00Z", "{\"tag\":\"vip\"}") + ","
+                + "{\"id\":\"bad-1\",\"contactId\":\"c1\",\"type\":\"review.left\"},"
+                + event("bad-2", "c1", "contact.unsubscribed", "2026-11-01T10:00:00Z", "{\"channel\":\"fax\"}") + ","
+                + "42,"
+                + event("ok-2", "c2", "review.left", "2026-11-01T10:00:00Z", "{\"rating\":4}")
+                + "]";
+        api.postEvents(tenant.key(), batch).expectStatus().isAccepted()
+                .expectBody()
+                .jsonPath("$.accepted").isEqualTo(2)
+                .jsonPath("$.rejected.length()").isEqualTo(3)
+                .jsonPath("$.rejected[0].index").isEqualTo(1)
+                .jsonPath("$.rejected[0].id").isEqualTo("bad-1")
+                .jsonPath("$.rejected[0].errors[0].pointer").isEqualTo("/occurredAt")
+                .jsonPath("$.rejected[1].index").isEqualTo(2)
+                .jsonPath("$.rejected[1].errors[0].pointer").isEqualTo("/properties/channel")
+                .jsonPath("$.rejected[2].index").isEqualTo(3);
+        assertThat(storedEvents()).isEqualTo(2);
+    }
+
+    @Test
+    void duplicatesAreCountedAndNotAppliedAgain() {
+        String first = "[" + event("d1", "c1", "contact.tagged", "2026-11-01T10:00:00Z", "{\"tag\":\"vip\"}") + "]";
+        api.postEvents(tenant.key(), first).expectStatus().isAccepted().expectBody().jsonPath("$.accepted").isEqualTo(1);
+        // Same id, different content, later timestamp: a duplicate, so the tag stays.
+        String again = "[" + event("d1", "c1", "contact.untagged", "2026-11-02T10:00:00Z", "{\"tag\":\"vip\"}") + ","
+                + event("d2", "c1", "x.y", "2026-11-02T10:00:00Z", null) + ","
+                + event("d2", "c1", "x.y", "2026-11-02T10:00:00Z", null) + "]";
+        api.postEvents(tenant.key(), again).expectStatus().isAccepted()
+                .expectBody().json("{\"accepted\":1,\"duplicates\":2}");
+        api.getContact(tenant.key(), "c1").expectStatus().isOk().expectBody().jsonPath("$.tags[0]").isEqualTo("vip");
+        assertThat(storedEvents()).isEqualTo(2);
+    }
+
+    @Test
+    void concurrentDuplicateSubmissionsStoreEachEventExactlyOnce() {
+        String batch = "[" + IntStream.range(0, 200)
+                .mapToObj(i -> event("cc" + i, "c" + (i % 10), "contact.tagged", "2026-11-01T10:00:00Z", "{\"tag\":\"t" + i + "\"}"))
+                .collect(Collectors.joining(",")) + "]";
+        WebClient web = WebClient.builder().baseUrl("http://127.0.0.1:" + port)
+                .defaultHeader(HttpHeaders.AUTHORIZATION, "Bearer " + tenant.key()).build();
+        List<Map> results = Flux.range(0, 8)
+                .flatMap(i -> web.post().uri("/v1/events").contentType(MediaType.APPLICATION_JSON).bodyValue(batch)
+                        .retrieve().bodyToMono(Map.class), 8)
+                .collectList()
+                .block(Duration.ofSeconds(60));
+        int accepted = results.stream().mapToInt(r -> (Integer) r.get("accepted")).sum();
+        int duplicates = results.stream().mapToInt(r -> (Integer) r.get("duplicates")).sum();
+        assertThat(accepted).isEqualTo(200);
+        assertThat(duplicates).isEqualTo(7 * 200);
+        assertThat(storedEvents()).isEqualTo(200);
+        api.getContact(tenant.key(), "c3").expectStatus().isOk().expectBody().jsonPath("$.tags.length()").isEqualTo(20);
+    }
+
+    @Test
+    void tooManyEventsIs413AndNothingIsStored() {
+        String batch = "[" + IntStream.range(0, 501)
+                .mapToObj(i -> event("big" + i, "c1", "x.y", "2026-11-01T10:00:00Z", null))
+                .collect(Collectors.joining(",")) + "]";
+        api.postEvents(tenant.key(), batch).expectStatus().isEqualTo(413)
+                .expectHeader().contentType(MediaType.APPLICATION_PROBLEM_JSON);
+        assertThat(storedEvents()).isZero();
+    }
+
+    @Test
+    void tooManyBytesIs413AndNothingIsStored() {
+        String padding = "x".repeat(60_000);
+        String batch = "[" + IntStream.range(0, 10)
+                .mapToObj(i -> event("fat" + i, "c1", "x.y", "2026-11-01T10:00:00Z", "{\"note\":\"" + padding + "\"}"))
+                .collect(Collectors.joining(",")) + "]";
+        api.postEvents(tenant.key(), batch).expectStatus().isEqualTo(413);
+        assertThat(storedEvents()).isZero();
+    }
+
+    @Test
+    void tooLargeSingleEventIs413() {
+        String batch = "[" + event("huge", "c1", "x.y", "2026-11-01T10:00:00Z", "{\"note\":\"" + "y".repeat(70_000) + "\"}") + "]";
+        api.postEvents(tenant.key(), batch).expectStatus().isEqualTo(413);
+        assertThat(storedEvents()).isZero();
+    }
+
+    @Test
+    void malformedJsonIs400AndNothingIsStored() {
+        String batch = "[" + event("m1", "c1", "x.y", "2026-11-01T10:00:00Z", null) + ", {\"id\": ";
+        api.postEvents(tenant.key(), batch).expectStatus().isBadRequest()
+                .expectHeader().contentType(MediaType.APPLICATION_PROBLEM_JSON)
+                .expectBody().jsonPath("$.title").isEqualTo("Malformed JSON");
+        assertThat(storedEvents()).isZero();
+    }
+
+    @Test
+    void unsupportedMediaTypeIs415Problem() {
+        client.post().uri("/v1/events").header(HttpHeaders.AUTHORIZATION, "Bearer " + tenant.key())
+                .contentType(MediaType.TEXT_PLAIN).bodyValue("hello")
+                .exchange().expectStatus().isEqualTo(415)
+                .expectHeader().contentType(MediaType.APPLICATION_PROBLEM_JSON);
+    }
+
+    @Test
+    void wrongMethodIs405ProblemAndUnknownRouteIs404Problem() {
+        client.get().uri("/v1/events").header(HttpHeaders.AUTHORIZATION, "Bearer " + tenant.key())
+                .exchange().expectStatus().isEqualTo(405)
+                .expectHeader().contentType(MediaType.APPLICATION_PROBLEM_JSON)
+                .expectHeader().valueEquals(HttpHeaders.ALLOW, "POST");
+        client.get().uri("/v1/no-such-thing").header(HttpHeaders.AUTHORIZATION, "Bearer " + tenant.key())
+                .exchange().expectStatus().isNotFound()
+                .expectHeader().contentType(MediaType.APPLICATION_PROBLEM_JSON);
+        client.get().uri("/nothing-here").exchange().expectStatus().isNotFound()
+                .expectHeader().contentType(MediaType.APPLICATION_PROBLEM_JSON);
+    }
+
+    @Test
+    void contactNumbersAreDenseAndUnique() {
+        String batch = "[" + IntStream.range(0, 50)
+                .mapToObj(i -> event("num" + i, "contact-" + i, "x.y", "2026-11-01T10:00:00Z", null))
+                .collect(Collectors.joining(",")) + "]";
+        api.postEvents(tenant.key(), batch).expectStatus().isAccepted();
+        List<Long> numbers = db.sql("SELECT contact_no FROM contacts WHERE tenant_id = :t ORDER BY contact_no")
+                .bind("t", tenant.id()).map(r -> r.get(0, Long.class)).all().collectList().block();
+        assertThat(numbers).hasSize(50).doesNotHaveDuplicates();
+        assertThat(numbers.get(49) - numbers.get(0)).isEqualTo(49);
+    }
+
+    private long storedEvents() {
+        return db.sql("SELECT count(*) FROM events WHERE tenant_id = :t").bind("t", tenant.id())
+                .map(r -> r.get(0, Long.class)).one().block();
+    }
+}
