@@ -7,6 +7,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.format.DateTimeParseException;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.regex.Pattern;
@@ -113,7 +114,8 @@ final class EventValidator {
             errors.add(new FieldError("/occurredAt", "is more than " + maxFutureSkew + " in the future"));
             return null;
         }
-        return at;
+        // PostgreSQL keeps microseconds: truncate now so that every later comparison sees the stored value.
+        return at.truncatedTo(ChronoUnit.MICROS);
     }
 
     static Instant parseInstant(String s) {

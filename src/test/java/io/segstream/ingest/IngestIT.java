@@ -138,10 +138,15 @@ class IngestIT {
     }
 
     @Test
-    void tooLargeSingleEventIs413() {
-        String batch = "[" + event("huge", "c1", "x.y", "2026-11-01T10:00:00Z", "{\"note\":\"" + "y".repeat(70_000) + "\"}") + "]";
-        api.postEvents(tenant.key(), batch).expectStatus().isEqualTo(413);
-        assertThat(storedEvents()).isZero();
+    void anEventWithOversizedPropertiesIsRejectedAlone() {
+        String batch = "[" + event("huge", "c1", "x.y", "2026-11-01T10:00:00Z", "{\"note\":\"" + "y".repeat(70_000) + "\"}")
+                + "," + event("small", "c1", "x.y", "2026-11-01T10:00:00Z", null) + "]";
+        api.postEvents(tenant.key(), batch).expectStatus().isAccepted()
+                .expectBody()
+                .jsonPath("$.accepted").isEqualTo(1)
+                .jsonPath("$.rejected[0].index").isEqualTo(0)
+                .jsonPath("$.rejected[0].errors[0].pointer").isEqualTo("/properties");
+        assertThat(storedEvents()).isEqualTo(1);
     }
 
     @Test
