@@ -1,0 +1,225 @@
+package io.segstream.rules;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneId;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * A rule compiled for one tenant (its time zone) with its segment references resolved. Answers
+ * {@link #matches} and {@link #nextChange} for a contact at a given instant; never reads a clock.
+ * Immutable and thread-safe.
+ */
+public final class Evaluator {
+
+    private final Rule rule;
+    private final Map<String, Rule> segments;
+    private final ZoneId zone;
+    private final Inputs inputs;
+
+    private Evaluator(Rule rule, Map<String, Rule> segments, ZoneId zone) {
+        this.rule = rule;
+        this.segments = segments;
+        this.zone = zone;
+        this.inputs = collectInputs();
+    }
+
+    /**
+     * Compiles {@code rule}. {@code segmentRules} must hold every segment it references, directly or
+     * transitively, and they must not form a cycle ({@link SegmentGraph#check}).
+     */
+    public static Evaluator compile(Rule rule, Map<String, Rule> segmentRules, ZoneId zone) {
+        Objects.requireNonNull(rule, "rule");
+        Objects.requireNonNull(zone, "zone");
+        Map<String, Rule> needed = new LinkedHashMap<>();
+        collectReferenced(rule, segmentRules, needed, new HashSet<>());
+        return new Evaluator(rule, Map.copyOf(needed), zone);
+    }
+
+    private static void collectReferenced(Rule rule, Map<String, Rule> all, Map<String, Rule> out, Set<String> path) {
+        for (String id : SegmentGraph.references(rule)) {
+            if (!path.add(id)) throw new IllegalArgumentException("segment references form a cycle through " + id);
+            Rule r = all.get(id);
+            if (r == null) throw new IllegalArgumentException("unknown segment " + id);
+            out.put(id, r);
+            collectReferenced(r, all, out, path);
+            path.remove(id);
+        }
+    }
+
+    public Rule rule() {
+        return rule;
+    }
+
+    public Inputs inputs() {
+        return inputs;
+    }
+
+    public boolean matches(ContactFacts contact, Instant now) {
+        return matches(rule, contact, now);
+    }
+
+    /**
+     * The earliest instant after {@code now} at which {@link #matches} may answer differently with no
+     * new event, or empty if it cannot. It may be earlier than the actual change (re-evaluating then
+     * finds no change and asks again), never later.
+     */
+    public Optional<Instant> nextChange(ContactFacts contact, Instant now) {
+        return nextChange(rule, contact, now);
+    }
+
+    private boolean matches(Rule r, ContactFacts c, Instant now) {
+        return switch (r) {
+            case Rule.And and -> {
+                for (Rule child : and.rules()) if (!matches(child, c, now)) yield false;
+                yield true;
+            }
+            case Rule.Or or -> {
+                for (Rule child : or.rules()) if (matches(child, c, now)) yield true;
+                yield false;
+            }
+            case Rule.Not not -> !matches(not.rule(), c, now);
+            case Rule.AttributeTest a -> Comparisons.test(a.test().op(), a.test().operand(), attribute(a.test().name(), c), zone, now);
+            case Rule.HasTag t -> c.hasTag(t.tag());
+            case Rule.InAudience a -> c.inAudience(a.audience());
+            case Rule.Subscribed s -> c.subscribed(s.channel());
+            case Rule.EventCondition e -> e.count().test(count(c.events(e.signature()), e.within(), now));
+            case Rule.SegmentRef s -> matches(segments.get(s.segmentId()), c, now);
+        };
+    }
+
+    private Optional<Instant> nextChange(Rule r, ContactFacts c, Instant now) {
+        return switch (r) {
+            case Rule.And and -> earliest(and.rules(), c, now);
+            case Rule.Or or -> earliest(or.rules(), c, now);
+            case Rule.Not not -> nextChange(not.rule(), c, now);
+            case Rule.AttributeTest a ->
+                    Comparisons.nextChange(a.test().op(), a.test().operand(), attribute(a.test().name(), c), zone, now);
+            case Rule.HasTag t -> Optional.empty();
+            case Rule.InAudience a -> Optional.empty();
+            case Rule.Subscribed s -> Optional.empty();
+            case Rule.EventCondition e -> nextCountChange(c.events(e.signature()), e.within(), now);
+            case Rule.SegmentRef s -> nextChange(segments.get(s.segmentId()), c, now);
+        };
+    }
+
+    private Optional<Instant> earliest(Iterable<Rule> rules, ContactFacts c, Instant now) {
+        Instant best = null;
+        for (Rule child : rules) {
+            Optional<Instant> n = nextChange(child, c, now);
+            if (n.isPresent() && (best == null || n.get().isBefore(best))) best = n.get();
+        }
+        return Optional.ofNullable(best);
+    }
+
+    private static Optional<Value> attribute(String name, ContactFacts c) {
+        if (name.equals("createdAt")) return c.createdAt().map(t -> new Value.Text(t.toString()));
+        return c.attribute(name);
+    }
+
+    /** How many of the events fall in the window at {@code now}. */
+    long count(EventTimes events, Window window, Instant now) {
+        long nowMicros = EventTimes.micros(now);
+        return switch (window) {
+            case Window.AllTime a -> events.total();
+            case Window.Last l -> events.countBetween(EventTimes.micros(now.minus(l.length())), nowMicros);
+            case Window.Current cur -> events.countBetween(
+                    EventTimes.micros(cur.unit().start(now, zone)), EventTimes.micros(cur.unit().nextStart(now, zone)) - 1);
+            case Window.Previous p -> events.countBetween(
+                    EventTimes.micros(p.unit().previousStart(now, zone)), EventTimes.micros(p.unit().start(now, zone)) - 1);
+        };
+    }
+
+    private Optional<Instant> nextCountChange(EventTimes events, Window window, Instant now) {
+        long nowMicros = EventTimes.micros(now);
+        long[] times = events.times();
+        return switch (window) {
+            case Window.AllTime a -> Optional.empty();
+            case Window.Last l -> {
+                long reach = EventTimes.micros(now.minus(l.length()));
+                int firstInWindow = events.lowerBound(reach);
+                Instant best = null;
+                if (firstInWindow < times.length && times[firstInWindow] <= nowMicros) {
+                    // The oldest event in the window leaves first.
+                    best = EventTimes.instant(times[firstInWindow]).plus(l.length()).plus(Comparisons.STEP);
+                }
+                int firstFuture = events.lowerBound(nowMicros + 1);
+                if (firstFuture < times.length) {
+                    Instant enters = EventTimes.instant(times[firstFuture]);
+                    if (best == null || enters.isBefore(best)) best = enters;
+                }
+                yield Optional.ofNullable(best);
+            }
+            case Window.Current cur -> {
+                // Events of this period leave at the boundary; a later event enters when its period starts.
+                Instant boundary = cur.unit().nextStart(now, zone);
+                long from = EventTimes.micros(cur.unit().start(now, zone));
+                if (events.countBetween(from, EventTimes.micros(boundary) - 1) > 0) yield Optional.of(boundary);
+                yield firstFrom(events, boundary).map(t -> cur.unit().start(t, zone));
+            }
+            case Window.Previous p -> {
+                // Events of the previous period leave and those of this one arrive at the boundary; a later
+                // event arrives when the period after its own starts.
+                Instant boundary = p.unit().nextStart(now, zone);
+                long from = EventTimes.micros(p.unit().previousStart(now, zone));
+                if (events.countBetween(from, EventTimes.micros(boundary) - 1) > 0) yield Optional.of(boundary);
+                yield firstFrom(events, boundary).map(t -> p.unit().nextStart(t, zone));
+            }
+        };
+    }
+
+    /** The first kept event time at or after {@code from}. */
+    private static Optional<Instant> firstFrom(EventTimes events, Instant from) {
+        int i = events.lowerBound(EventTimes.micros(from));
+        return i < events.times().length ? Optional.of(EventTimes.instant(events.times()[i])) : Optional.empty();
+    }
+
+    private Inputs collectInputs() {
+        Set<String> attributes = new HashSet<>();
+        boolean[] createdAt = {false};
+        Set<String> tags = new HashSet<>();
+        Set<String> audiences = new HashSet<>();
+        Set<String> channels = new HashSet<>();
+        Map<Signature, Duration> signatures = new HashMap<>();
+        boolean[] time = {false};
+        Set<String> seen = new HashSet<>();
+        java.util.ArrayDeque<Rule> todo = new java.util.ArrayDeque<>();
+        todo.add(rule);
+        while (!todo.isEmpty()) {
+            switch (todo.pop()) {
+                case Rule.And and -> todo.addAll(and.rules());
+                case Rule.Or or -> todo.addAll(or.rules());
+                case Rule.Not not -> todo.add(not.rule());
+                case Rule.AttributeTest a -> {
+                    if (a.test().name().equals("createdAt")) createdAt[0] = true;
+                    else attributes.add(a.test().name());
+                    if (a.test().op().timeRelative()) time[0] = true;
+                }
+                case Rule.HasTag t -> tags.add(t.tag());
+                case Rule.InAudience a -> audiences.add(a.audience());
+                case Rule.Subscribed s -> channels.add(s.channel());
+                case Rule.EventCondition e -> {
+                    Duration reach = e.within().reach();
+                    if (reach != null) time[0] = true;
+                    Duration r = reach == null ? Duration.ZERO : reach;
+                    signatures.merge(e.signature(), r, (x, y) -> x.compareTo(y) >= 0 ? x : y);
+                }
+                case Rule.SegmentRef s -> {
+                    if (seen.add(s.segmentId())) todo.add(segments.get(s.segmentId()));
+                }
+            }
+        }
+        return new Inputs(attributes, createdAt[0], tags, audiences, channels, signatures, seen, time[0]);
+    }
+
+    @Override
+    public String toString() {
+        return rule.toString();
+    }
+}

@@ -1,0 +1,117 @@
+package io.segstream.rules;
+
+import java.util.List;
+import java.util.Objects;
+import java.util.stream.Collectors;
+
+/**
+ * A segment rule: an immutable tree. Every node prints in a readable form ({@code (a && b)}), used in
+ * logs, errors and explanations.
+ */
+public sealed interface Rule {
+
+    record And(List<Rule> rules) implements Rule {
+        public And {
+            rules = List.copyOf(rules);
+        }
+
+        @Override
+        public String toString() {
+            return rules.stream().map(Object::toString).collect(Collectors.joining(" && ", "(", ")"));
+        }
+    }
+
+    record Or(List<Rule> rules) implements Rule {
+        public Or {
+            rules = List.copyOf(rules);
+        }
+
+        @Override
+        public String toString() {
+            return rules.stream().map(Object::toString).collect(Collectors.joining(" || ", "(", ")"));
+        }
+    }
+
+    record Not(Rule rule) implements Rule {
+        public Not {
+            Objects.requireNonNull(rule, "rule");
+        }
+
+        @Override
+        public String toString() {
+            return "!" + rule;
+        }
+    }
+
+    /** A test of a contact attribute ({@code createdAt} is built in). */
+    record AttributeTest(Test test) implements Rule {
+        public AttributeTest {
+            Objects.requireNonNull(test, "test");
+        }
+
+        @Override
+        public String toString() {
+            return test.toString();
+        }
+    }
+
+    record HasTag(String tag) implements Rule {
+        public HasTag {
+            Objects.requireNonNull(tag, "tag");
+        }
+
+        @Override
+        public String toString() {
+            return "tag " + tag;
+        }
+    }
+
+    record InAudience(String audience) implements Rule {
+        public InAudience {
+            Objects.requireNonNull(audience, "audience");
+        }
+
+        @Override
+        public String toString() {
+            return "audience " + audience;
+        }
+    }
+
+    /** Has not unsubscribed from the channel ({@code email} or {@code sms}). */
+    record Subscribed(String channel) implements Rule {
+        public Subscribed {
+            Objects.requireNonNull(channel, "channel");
+        }
+
+        @Override
+        public String toString() {
+            return "subscribed " + channel;
+        }
+    }
+
+    /** A behavioural condition: how many events of a signature fall in a window. */
+    record EventCondition(Signature signature, CountTest count, Window within) implements Rule {
+        public EventCondition {
+            Objects.requireNonNull(signature, "signature");
+            Objects.requireNonNull(count, "count");
+            Objects.requireNonNull(within, "within");
+        }
+
+        @Override
+        public String toString() {
+            return "event " + signature + " " + count + " " + within;
+        }
+    }
+
+    /** Membership of another segment of the same tenant. */
+    record SegmentRef(String segmentId) implements Rule {
+        public SegmentRef {
+            Objects.requireNonNull(segmentId, "segmentId");
+        }
+
+        @Override
+        public String toString() {
+            return "segment " + segmentId;
+        }
+    }
+}
