@@ -47,7 +47,7 @@ class ContactController {
         Map<String, Boolean> subscriptions = new LinkedHashMap<>();
         p.currentSubscriptions().forEach((ch, on) -> subscriptions.put(ch.wireName(), on));
         out.put("subscriptions", subscriptions);
-        out.put("segments", List.of());
+        out.put("segments", c.segments());
         return out;
     }
 }

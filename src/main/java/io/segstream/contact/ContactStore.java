@@ -11,6 +11,8 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
+import io.segstream.rules.Signature;
+import java.time.ZoneId;
 import org.springframework.r2dbc.core.DatabaseClient;
 import org.springframework.stereotype.Repository;
 import reactor.core.publisher.Flux;
@@ -38,8 +40,15 @@ public class ContactStore {
         this.json = json;
     }
 
-    /** A contact as stored: its dense number and folded profile. */
-    public record StoredContact(String contactId, long contactNo, Profile profile) {}
+    /** A contact as stored: its dense number, folded profile, behaviour and the segments it is in. */
+    public record StoredContact(String contactId, long contactNo, Profile profile, Behaviour behaviour, List<String> segments) {
+        public StoredContact {
+            segments = List.copyOf(segments);
+        }
+    }
+
+    /** A contact before and after the events of one batch were folded into it. */
+    public record Folded(StoredContact before, Profile profile, Behaviour behaviour, List<NewEvent> events) {}
 
     /**
      * Reserves numbers for the contacts among {@code contactIds} that do not exist yet. Called before
@@ -68,58 +77,83 @@ public class ContactStore {
     }
 
     /**
-     * Folds newly stored events into their contacts' profiles. Must run in the transaction that stored
-     * the events (a contact whose deletion arrives out of order is refolded from its log, which then
-     * includes them). Emits the contacts as written, in contact-id order.
+     * Locks the contacts of newly stored events (creating the missing ones with the reserved numbers)
+     * and folds the events into their profiles and behaviour; writes nothing. Must run in the
+     * transaction that stored the events: a contact whose deletion arrives out of order is refolded from
+     * its log, which then includes them. Emits the contacts in contact-id order.
      */
-    public Mono<List<StoredContact>> fold(String tenantId, List<ContactEvent> newEvents, Map<String, Long> reservedNumbers) {
+    public Mono<List<Folded>> fold(String tenantId, List<NewEvent> newEvents, Map<String, Long> reservedNumbers,
+            Map<Signature, Duration> signatures, ZoneId zone, Instant now) {
         if (newEvents.isEmpty()) return Mono.just(List.of());
-        Map<String, List<ContactEvent>> byContact = new TreeMap<>();
-        for (ContactEvent e : newEvents) byContact.computeIfAbsent(e.contactId(), k -> new ArrayList<>()).add(e);
+        Map<String, List<NewEvent>> byContact = new TreeMap<>();
+        for (NewEvent e : newEvents) byContact.computeIfAbsent(e.event().contactId(), k -> new ArrayList<>()).add(e);
         String[] ids = byContact.keySet().toArray(String[]::new);
         return createMissing(tenantId, ids, reservedNumbers)
                 .then(lock(tenantId, ids))
                 .flatMap(locked -> {
-                    Map<String, StoredContact> folded = new TreeMap<>();
+                    Map<String, Folded> folded = new TreeMap<>();
                     List<String> needHistory = new ArrayList<>();
                     for (StoredContact c : locked) {
+                        List<NewEvent> events = byContact.getOrDefault(c.contactId(), List.of());
                         Profile p = c.profile();
                         boolean ok = true;
-                        for (ContactEvent e : byContact.getOrDefault(c.contactId(), List.of())) {
-                            if (!p.canApplyWithoutHistory(e)) {
+                        for (NewEvent e : events) {
+                            if (!p.canApplyWithoutHistory(e.event()) || e.event().effect() instanceof ProfileEffect.Deleted) {
                                 ok = false;
                                 break;
                             }
-                            p = p.apply(e);
+                            p = p.apply(e.event());
                         }
-                        if (ok) folded.put(c.contactId(), new StoredContact(c.contactId(), c.contactNo(), p));
-                        else needHistory.add(c.contactId());
-                    }
-                    Mono<Void> replayed = needHistory.isEmpty()
-                            ? Mono.empty()
-                            : history(tenantId, needHistory).doOnNext(histories -> {
-                                for (StoredContact c : locked) {
-                                    if (histories.containsKey(c.contactId()) || needHistory.contains(c.contactId())) {
-                                        Profile p = Profile.replay(histories.getOrDefault(c.contactId(), List.of()));
-                                        folded.put(c.contactId(), new StoredContact(c.contactId(), c.contactNo(), p));
-                                    }
+                        if (ok) {
+                            Behaviour b = c.behaviour();
+                            for (NewEvent e : events) {
+                                if (p.deleted() == null || e.event().stamp().isAfter(p.deleted())) {
+                                    b = b.record(e.event().type(), e.event().occurredAt(), EventProperties.of(e.properties()),
+                                            signatures, zone, now);
                                 }
-                            }).then();
-                    return replayed.then(Mono.defer(() -> write(tenantId, folded.values())))
-                            .then(Mono.defer(() -> erase(tenantId, folded.values())))
-                            .thenReturn(List.copyOf(folded.values()));
+                            }
+                            folded.put(c.contactId(), new Folded(c, p, b.prune(signatures, now), events));
+                        } else {
+                            needHistory.add(c.contactId());
+                        }
+                    }
+                    if (needHistory.isEmpty()) return Mono.just(List.copyOf(folded.values()));
+                    return history(tenantId, needHistory).map(histories -> {
+                        for (StoredContact c : locked) {
+                            if (!needHistory.contains(c.contactId())) continue;
+                            List<NewEvent> all = histories.getOrDefault(c.contactId(), List.of());
+                            Profile p = Profile.replay(all.stream().map(NewEvent::event).toList());
+                            Behaviour b = Behaviour.EMPTY;
+                            for (NewEvent e : all) {
+                                if (p.deleted() == null || e.event().stamp().isAfter(p.deleted())) {
+                                    b = b.record(e.event().type(), e.event().occurredAt(), EventProperties.of(e.properties()),
+                                            signatures, zone, now);
+                                }
+                            }
+                            folded.put(c.contactId(), new Folded(c, p, b.prune(signatures, now),
+                                    byContact.getOrDefault(c.contactId(), List.of())));
+                        }
+                        return List.copyOf(folded.values());
+                    });
                 })
                 .timeout(TIMEOUT);
     }
 
+    /** A contact's new state, to write under the lock taken by {@link #fold} or {@link #lockRange}. */
+    public record ContactUpdate(String contactId, Profile profile, Behaviour behaviour, List<String> segments) {}
+
+    /** Writes the contacts' new states with one statement, and erases what deletions erased. */
+    public Mono<Void> write(String tenantId, List<ContactUpdate> updates) {
+        if (updates.isEmpty()) return Mono.empty();
+        return writeRows(tenantId, updates).then(Mono.defer(() -> erase(tenantId, updates))).timeout(TIMEOUT);
+    }
+
     /** The contact, if it exists and has not been deleted. */
     public Mono<StoredContact> find(String tenantId, String contactId) {
-        return db.sql("SELECT contact_id, contact_no, state::text AS state FROM contacts "
-                        + "WHERE tenant_id = :tenant AND contact_id = :id AND live")
+        return db.sql("SELECT " + COLUMNS + " FROM contacts WHERE tenant_id = :tenant AND contact_id = :id AND live")
                 .bind("tenant", tenantId)
                 .bind("id", contactId)
-                .map(row -> new StoredContact(row.get("contact_id", String.class), row.get("contact_no", Long.class),
-                        ProfileJson.read(json.readTree(row.get("state", String.class)))))
+                .map(this::stored)
                 .one()
                 .timeout(TIMEOUT);
     }
@@ -146,15 +180,49 @@ public class ContactStore {
                 .then();
     }
 
-    private Mono<List<StoredContact>> lock(String tenantId, String[] ids) {
+    private static final String COLUMNS =
+            "contact_id, contact_no, state::text AS state, behaviour::text AS behaviour, segments";
+
+    private StoredContact stored(io.r2dbc.spi.Readable row) {
+        String[] segments = row.get("segments", String[].class);
+        return new StoredContact(row.get("contact_id", String.class), row.get("contact_no", Long.class),
+                ProfileJson.read(json.readTree(row.get("state", String.class))),
+                BehaviourJson.read(json.readTree(row.get("behaviour", String.class))),
+                segments == null ? List.of() : List.of(segments));
+    }
+
+    /**
+     * Locks up to {@code limit} contacts with numbers above {@code afterNo}, in contact-id order, for a
+     * backfill or re-evaluation batch. Emits them ordered by number.
+     */
+    public Mono<List<StoredContact>> lockRange(String tenantId, long afterNo, int limit) {
         return db.sql("""
-                        SELECT contact_id, contact_no, state::text AS state FROM contacts
-                        WHERE tenant_id = :tenant AND contact_id = ANY(:ids)
-                        ORDER BY contact_id FOR UPDATE""")
+                        SELECT %s FROM contacts WHERE (tenant_id, contact_id) IN (
+                            SELECT tenant_id, contact_id FROM contacts WHERE tenant_id = :tenant AND contact_no > :after
+                            ORDER BY contact_no LIMIT :limit)
+                        ORDER BY contact_id FOR UPDATE""".formatted(COLUMNS))
+                .bind("tenant", tenantId)
+                .bind("after", afterNo)
+                .bind("limit", limit)
+                .map(this::stored)
+                .all()
+                .collectList()
+                .map(list -> list.stream().sorted(java.util.Comparator.comparingLong(StoredContact::contactNo)).toList())
+                .timeout(TIMEOUT);
+    }
+
+    /** Locks the named contacts, in contact-id order. */
+    public Mono<List<StoredContact>> lockContacts(String tenantId, Collection<String> contactIds) {
+        if (contactIds.isEmpty()) return Mono.just(List.of());
+        return lock(tenantId, new TreeSet<>(contactIds).toArray(String[]::new)).timeout(TIMEOUT);
+    }
+
+    private Mono<List<StoredContact>> lock(String tenantId, String[] ids) {
+        return db.sql("SELECT " + COLUMNS + " FROM contacts WHERE tenant_id = :tenant AND contact_id = ANY(:ids) "
+                        + "ORDER BY contact_id FOR UPDATE")
                 .bind("tenant", tenantId)
                 .bind("ids", ids)
-                .map(row -> new StoredContact(row.get("contact_id", String.class), row.get("contact_no", Long.class),
-                        ProfileJson.read(json.readTree(row.get("state", String.class)))))
+                .map(this::stored)
                 .all()
                 .collectList()
                 .flatMap(found -> found.size() == ids.length
@@ -163,7 +231,8 @@ public class ContactStore {
                                 + ids.length + ", locked " + found.size())));
     }
 
-    private Mono<Map<String, List<ContactEvent>>> history(String tenantId, List<String> contactIds) {
+    /** The full event log of these contacts (properties of erased events are empty). */
+    public Mono<Map<String, List<NewEvent>>> history(String tenantId, List<String> contactIds) {
         return db.sql("""
                         SELECT event_id, contact_id, type, occurred_at, properties::text AS properties FROM events
                         WHERE tenant_id = :tenant AND contact_id = ANY(:ids)""")
@@ -172,49 +241,57 @@ public class ContactStore {
                 .map(row -> {
                     String type = row.get("type", String.class);
                     JsonNode props = json.readTree(row.get("properties", String.class));
-                    return new ContactEvent(row.get("event_id", String.class), row.get("contact_id", String.class), type,
-                            row.get("occurred_at", java.time.OffsetDateTime.class).toInstant(),
-                            EventEffects.lenient(type, props));
+                    return new NewEvent(new ContactEvent(row.get("event_id", String.class), row.get("contact_id", String.class),
+                            type, row.get("occurred_at", java.time.OffsetDateTime.class).toInstant(),
+                            EventEffects.lenient(type, props)), props);
                 })
                 .all()
-                .collect(HashMap::new, (Map<String, List<ContactEvent>> m, ContactEvent e) ->
-                        m.computeIfAbsent(e.contactId(), k -> new ArrayList<>()).add(e));
+                .collect(HashMap::new, (Map<String, List<NewEvent>> m, NewEvent e) ->
+                        m.computeIfAbsent(e.event().contactId(), k -> new ArrayList<>()).add(e));
     }
 
-    private Mono<Void> write(String tenantId, Collection<StoredContact> contacts) {
-        int n = contacts.size();
+    private Mono<Void> writeRows(String tenantId, List<ContactUpdate> updates) {
+        int n = updates.size();
         String[] ids = new String[n];
         String[] states = new String[n];
+        String[] behaviours = new String[n];
+        String[] segments = new String[n];
         Boolean[] live = new Boolean[n];
         String[] created = new String[n];
         int i = 0;
-        for (StoredContact c : contacts) {
+        for (ContactUpdate c : updates) {
             ids[i] = c.contactId();
             states[i] = json.writeValueAsString(ProfileJson.write(c.profile()));
+            behaviours[i] = json.writeValueAsString(BehaviourJson.write(c.behaviour()));
+            segments[i] = json.writeValueAsString(c.segments());
             live[i] = c.profile().live();
             created[i] = c.profile().createdAt().map(Instant::toString).orElse(null);
             i++;
         }
         return db.sql("""
-                        UPDATE contacts c SET state = v.state::jsonb, live = v.live,
-                               created_at = v.created_at::timestamptz, updated_at = now()
-                        FROM unnest(:ids::text[], :states::text[], :live::boolean[], :created::text[])
-                             AS v(contact_id, state, live, created_at)
+                        UPDATE contacts c SET state = v.state::jsonb, behaviour = v.behaviour::jsonb,
+                               segments = ARRAY(SELECT jsonb_array_elements_text(v.segments::jsonb)),
+                               live = v.live, created_at = v.created_at::timestamptz, updated_at = now()
+                        FROM unnest(:ids::text[], :states::text[], :behaviours::text[], :segments::text[],
+                                    :live::boolean[], :created::text[])
+                             AS v(contact_id, state, behaviour, segments, live, created_at)
                         WHERE c.tenant_id = :tenant AND c.contact_id = v.contact_id""")
                 .bind("tenant", tenantId)
                 .bind("ids", ids)
                 .bind("states", states)
+                .bind("behaviours", behaviours)
+                .bind("segments", segments)
                 .bind("live", live)
                 .bind("created", created)
                 .then();
     }
 
     /** Erases the stored properties of every event up to each deleted contact's last deletion. */
-    private Mono<Void> erase(String tenantId, Collection<StoredContact> contacts) {
+    private Mono<Void> erase(String tenantId, Collection<ContactUpdate> contacts) {
         List<String> ids = new ArrayList<>();
         List<String> ats = new ArrayList<>();
         List<String> eventIds = new ArrayList<>();
-        for (StoredContact c : contacts) {
+        for (ContactUpdate c : contacts) {
             Stamp d = c.profile().deleted();
             if (d != null) {
                 ids.add(c.contactId());

@@ -74,7 +74,7 @@ final class EventValidator {
         if (!errors.isEmpty()) {
             return new Invalid(Rejection.of(index, id, errors));
         }
-        return new Valid(new IncomingEvent(new ContactEvent(id, contactId, type, occurredAt, parsed.effect()), propertiesJson));
+        return new Valid(new IncomingEvent(new ContactEvent(id, contactId, type, occurredAt, parsed.effect()), propertiesJson, properties));
     }
 
     private static String boundedString(JsonNode node, String field, int max, List<FieldError> errors) {

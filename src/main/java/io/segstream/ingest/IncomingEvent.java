@@ -2,11 +2,13 @@ package io.segstream.ingest;
 
 import io.segstream.contact.ContactEvent;
 import java.util.Objects;
+import tools.jackson.databind.JsonNode;
 
 /** A validated event of a request: what the profile fold needs, plus the properties to store. */
-record IncomingEvent(ContactEvent event, String propertiesJson) {
+record IncomingEvent(ContactEvent event, String propertiesJson, JsonNode properties) {
     IncomingEvent {
         Objects.requireNonNull(event, "event");
         Objects.requireNonNull(propertiesJson, "propertiesJson");
+        Objects.requireNonNull(properties, "properties");
     }
 }

@@ -4,11 +4,19 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
-import io.segstream.contact.ContactEvent;
 import io.segstream.contact.ContactStore;
+import io.segstream.contact.NewEvent;
+import io.segstream.membership.MembershipEngine;
+import io.segstream.membership.MembershipWriter;
+import io.segstream.membership.Projection;
 import io.segstream.platform.ProblemException;
 import io.segstream.platform.SegstreamProperties;
+import io.segstream.segment.SegmentCatalog;
+import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
@@ -18,35 +26,46 @@ import org.springframework.transaction.reactive.TransactionalOperator;
 import reactor.core.publisher.Mono;
 
 /**
- * Stores a validated batch durably: new events and the folded profiles of their contacts commit in one
- * transaction, so a batch is either wholly stored or not at all. The returned result is emitted only
- * after the commit.
+ * Stores a validated batch durably: in one transaction the new events, the folded profiles and
+ * behaviour of their contacts, the segments whose inputs changed re-evaluated, the timers and the
+ * change log. The result is emitted only after the commit; then the Redis projection catches up.
  */
 @Service
 class IngestService {
 
     private final EventLog eventLog;
     private final ContactStore contacts;
+    private final SegmentCatalog catalog;
+    private final MembershipWriter writer;
+    private final Projection projection;
     private final TransactionalOperator tx;
     private final Duration timeout;
+    private final Clock clock;
     private final Counter accepted;
     private final Counter duplicates;
     private final Counter rejected;
+    private final Counter membershipChanges;
     private final DistributionSummary batchSize;
     private final Timer commitTime;
 
-    IngestService(EventLog eventLog, ContactStore contacts, TransactionalOperator tx, SegstreamProperties properties,
-            MeterRegistry meters) {
+    IngestService(EventLog eventLog, ContactStore contacts, SegmentCatalog catalog, MembershipWriter writer,
+            Projection projection, TransactionalOperator tx, SegstreamProperties properties, MeterRegistry meters, Clock clock) {
         this.eventLog = eventLog;
         this.contacts = contacts;
+        this.catalog = catalog;
+        this.writer = writer;
+        this.projection = projection;
         this.tx = tx;
         this.timeout = properties.ingest().timeout();
+        this.clock = clock;
         this.accepted = Counter.builder("segstream.events.ingested").description("Events stored").register(meters);
         this.duplicates = Counter.builder("segstream.events.duplicate").description("Events whose id was already stored").register(meters);
         this.rejected = Counter.builder("segstream.events.rejected").description("Invalid events").register(meters);
+        this.membershipChanges = Counter.builder("segstream.memberships.changed").tag("cause", "event")
+                .description("Change-log rows written").register(meters);
         this.batchSize = DistributionSummary.builder("segstream.ingest.batch.size").description("Events per request")
                 .register(meters);
-        this.commitTime = Timer.builder("segstream.ingest.commit").description("Time to store one batch")
+        this.commitTime = Timer.builder("segstream.ingest.commit").description("Time to store and evaluate one batch")
                 .publishPercentileHistogram().register(meters);
     }
 
@@ -57,18 +76,37 @@ class IngestService {
         long started = System.nanoTime();
         Mono<Set<String>> stored = events.isEmpty()
                 ? Mono.just(Set.of())
-                : contacts.numbersForNew(tenantId, contactIds).flatMap(reserved -> eventLog.insertNew(tenantId, events)
-                        .flatMap(inserted -> {
-                            List<ContactEvent> fresh = events.stream()
-                                    .map(IncomingEvent::event)
-                                    .filter(e -> inserted.contains(e.id()))
+                : contacts.numbersForNew(tenantId, contactIds).flatMap(reserved -> catalog.lockShared(tenantId)
+                        .flatMap(segments -> eventLog.insertNew(tenantId, events).flatMap(inserted -> {
+                            Instant now = clock.instant();
+                            List<NewEvent> fresh = events.stream()
+                                    .filter(e -> inserted.contains(e.event().id()))
+                                    .map(e -> new NewEvent(e.event(), e.properties()))
                                     .toList();
-                            return contacts.fold(tenantId, fresh, reserved).thenReturn(inserted);
-                        })
+                            return contacts.fold(tenantId, fresh, reserved, segments.signatures(), segments.zone(), now)
+                                    .flatMap(folded -> {
+                                        List<MembershipWriter.Evaluated> evaluated = new ArrayList<>();
+                                        for (ContactStore.Folded f : folded) {
+                                            var t = new MembershipEngine.Transition(f.before().contactId(), f.before().contactNo(),
+                                                    f.before().profile(), f.profile(), f.before().behaviour(), f.behaviour(),
+                                                    f.before().segments());
+                                            String cause = f.events().stream().map(NewEvent::event)
+                                                    .max(Comparator.comparing(e -> e.stamp())).map(e -> e.id()).orElse(null);
+                                            var outcome = MembershipEngine.evaluate(segments, t,
+                                                    MembershipEngine.Scope.CHANGED_INPUTS, null, "event", cause, now);
+                                            evaluated.add(new MembershipWriter.Evaluated(t, outcome));
+                                        }
+                                        return writer.write(tenantId, evaluated, true, now);
+                                    })
+                                    .doOnNext(membershipChanges::increment)
+                                    .thenReturn(inserted);
+                        }))
                         .as(tx::transactional));
         return stored.timeout(timeout)
                 .onErrorMap(TimeoutException.class, e -> ProblemException.unavailable(
                         "The batch could not be stored within " + timeout + "; nothing was stored", Duration.ofSeconds(2)))
+                .flatMap(inserted -> (inserted.isEmpty() ? Mono.<Void>empty() : projection.catchUpQuietly(tenantId))
+                        .thenReturn(inserted))
                 .map(inserted -> {
                     int dup = batch.duplicatesInRequest + (events.size() - inserted.size());
                     accepted.increment(inserted.size());

@@ -1,0 +1,84 @@
+package io.segstream.contact;
+
+import io.segstream.rules.EventTimes;
+import io.segstream.rules.Signature;
+import io.segstream.rules.Value;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneId;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.Function;
+
+/**
+ * A contact's behavioural state, kept incrementally: per event signature in use, how many matching
+ * events it has ever had and the timestamps recent enough for the longest window that signature is used
+ * with. A new event updates it without reading the contact's history.
+ */
+public record Behaviour(Map<String, EventTimes> bySignature) {
+
+    public static final Behaviour EMPTY = new Behaviour(Map.of());
+
+    public Behaviour {
+        bySignature = Map.copyOf(bySignature);
+    }
+
+    public EventTimes get(Signature signature) {
+        return bySignature.getOrDefault(signature.key(), EventTimes.NONE);
+    }
+
+    /**
+     * Records one event against every signature it matches. Timestamps older than {@code now - reach}
+     * are not kept (a reach of zero keeps only the count).
+     */
+    public Behaviour record(String type, Instant occurredAt, Function<String, Optional<Value>> properties,
+            Map<Signature, Duration> signatures, ZoneId zone, Instant now) {
+        Map<String, EventTimes> next = null;
+        for (Map.Entry<Signature, Duration> s : signatures.entrySet()) {
+            if (!s.getKey().matches(type, properties, zone)) continue;
+            if (next == null) next = new HashMap<>(bySignature);
+            String key = s.getKey().key();
+            EventTimes current = next.getOrDefault(key, EventTimes.NONE);
+            next.put(key, add(current, EventTimes.micros(occurredAt), s.getValue(), now));
+        }
+        return next == null ? this : new Behaviour(next);
+    }
+
+    /** Drops timestamps that no window in use can reach any more, and signatures no longer in use. */
+    public Behaviour prune(Map<Signature, Duration> signatures, Instant now) {
+        Map<String, EventTimes> next = new HashMap<>();
+        for (Map.Entry<Signature, Duration> s : signatures.entrySet()) {
+            EventTimes t = bySignature.get(s.getKey().key());
+            if (t != null) next.put(s.getKey().key(), keepWithin(t, s.getValue(), now));
+        }
+        return next.equals(bySignature) ? this : new Behaviour(next);
+    }
+
+    private static EventTimes add(EventTimes current, long t, Duration reach, Instant now) {
+        long horizon = horizon(reach, now);
+        if (t < horizon) return new EventTimes(current.total() + 1, keepWithin(current, reach, now).times());
+        long[] times = keepWithin(current, reach, now).times();
+        int i = Arrays.binarySearch(times, t);
+        int at = i < 0 ? -i - 1 : i;
+        long[] out = new long[times.length + 1];
+        System.arraycopy(times, 0, out, 0, at);
+        out[at] = t;
+        System.arraycopy(times, at, out, at + 1, times.length - at);
+        return new EventTimes(current.total() + 1, out);
+    }
+
+    private static EventTimes keepWithin(EventTimes current, Duration reach, Instant now) {
+        long horizon = horizon(reach, now);
+        long[] times = current.times();
+        int from = 0;
+        while (from < times.length && times[from] < horizon) from++;
+        return from == 0 ? current : new EventTimes(current.total(), Arrays.copyOfRange(times, from, times.length));
+    }
+
+    /** Timestamps before this are out of every window (reach zero: keep none). */
+    static long horizon(Duration reach, Instant now) {
+        return reach.isZero() ? Long.MAX_VALUE : EventTimes.micros(now.minus(reach));
+    }
+}

@@ -1,0 +1,127 @@
+package io.segstream.membership;
+
+import io.segstream.contact.Behaviour;
+import io.segstream.contact.Channel;
+import io.segstream.contact.Profile;
+import io.segstream.contact.ProfileFacts;
+import io.segstream.rules.Inputs;
+import io.segstream.segment.CompiledSegment;
+import io.segstream.segment.TenantSegments;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
+
+/**
+ * Decides a contact's segment memberships after a change: which segments to evaluate (only those whose
+ * inputs changed, unless told to evaluate all), the resulting enters/exits and projected bit changes,
+ * and when its membership can next change with time alone. Pure.
+ */
+public final class MembershipEngine {
+
+    private MembershipEngine() {}
+
+    /** A contact's state before and after one unit of work. */
+    public record Transition(String contactId, long contactNo, Profile before, Profile after, Behaviour behaviourBefore,
+            Behaviour behaviourAfter, List<String> segmentsBefore) {}
+
+    /** Which segments to evaluate. */
+    public enum Scope {
+        /** Those whose inputs changed between before and after. */
+        CHANGED_INPUTS,
+        /** Those whose answer can change with time. */
+        TIME_DEPENDENT,
+        /** Every segment. */
+        ALL
+    }
+
+    public record Outcome(List<String> segments, List<Change> changes, Optional<Instant> nextDue) {}
+
+    public static Outcome evaluate(TenantSegments catalog, Transition t, Scope scope, Set<String> only, String causeKind,
+            String eventId, Instant now) {
+        Set<String> member = new TreeSet<>(t.segmentsBefore());
+        ProfileFacts facts = new ProfileFacts(t.after(), t.behaviourAfter());
+        ProfileFacts previous = new ProfileFacts(t.before(), t.behaviourBefore());
+        boolean live = t.after().live();
+        for (CompiledSegment s : catalog.segments()) {
+            if (only != null && !only.contains(s.id())) continue;
+            boolean evaluate = switch (scope) {
+                case ALL -> true;
+                case TIME_DEPENDENT -> s.evaluator().inputs().timeDependent();
+                case CHANGED_INPUTS -> !live || t.before().live() != live || changed(s.evaluator().inputs(), previous, facts);
+            };
+            if (!evaluate) continue;
+            boolean in = live && s.evaluator().matches(facts, now);
+            if (in) member.add(s.id());
+            else member.remove(s.id());
+        }
+        // Memberships of segments that no longer exist are dropped (deletion removes them as well).
+        Set<String> known = new HashSet<>();
+        for (CompiledSegment s : catalog.segments()) known.add(s.id());
+        member.retainAll(known);
+
+        List<Change> changes = new ArrayList<>();
+        Set<String> before = new TreeSet<>(t.segmentsBefore());
+        for (String id : member) {
+            if (!before.contains(id)) changes.add(change(t, Change.SEGMENT_PREFIX + id, true, causeKind, eventId));
+        }
+        for (String id : before) {
+            if (!member.contains(id)) changes.add(change(t, Change.SEGMENT_PREFIX + id, false, causeKind, eventId));
+        }
+        bits(t, causeKind, eventId, changes);
+
+        Instant due = null;
+        if (live) {
+            for (CompiledSegment s : catalog.timeDependent()) {
+                Optional<Instant> n = s.evaluator().nextChange(facts, now);
+                if (n.isPresent() && (due == null || n.get().isBefore(due))) due = n.get();
+            }
+        }
+        return new Outcome(List.copyOf(member), changes, Optional.ofNullable(due));
+    }
+
+    /** Whether anything this rule reads differs between the two states of a contact. */
+    static boolean changed(Inputs in, ProfileFacts a, ProfileFacts b) {
+        if (in.createdAt() && !a.createdAt().equals(b.createdAt())) return true;
+        for (String name : in.attributes()) if (!a.attribute(name).equals(b.attribute(name))) return true;
+        for (String tag : in.tags()) if (a.hasTag(tag) != b.hasTag(tag)) return true;
+        for (String aud : in.audiences()) if (a.inAudience(aud) != b.inAudience(aud)) return true;
+        for (String ch : in.channels()) if (a.subscribed(ch) != b.subscribed(ch)) return true;
+        for (var sig : in.signatures().keySet()) if (!a.events(sig).equals(b.events(sig))) return true;
+        return false;
+    }
+
+    /** Changes of the projected profile bits: live, tags, audiences, channel consent. */
+    private static void bits(Transition t, String causeKind, String eventId, List<Change> out) {
+        Profile a = t.before();
+        Profile b = t.after();
+        if (a.live() != b.live()) out.add(change(t, "live", b.live(), causeKind, eventId));
+        Set<String> tagsA = a.live() ? Set.copyOf(a.currentTags()) : Set.of();
+        Set<String> tagsB = b.live() ? Set.copyOf(b.currentTags()) : Set.of();
+        diff("tag:", tagsA, tagsB, t, causeKind, eventId, out);
+        Set<String> audA = a.live() ? Set.copyOf(a.currentAudiences()) : Set.of();
+        Set<String> audB = b.live() ? Set.copyOf(b.currentAudiences()) : Set.of();
+        diff("aud:", audA, audB, t, causeKind, eventId, out);
+        for (Channel c : Channel.values()) {
+            boolean ca = a.live() && a.currentSubscriptions().get(c);
+            boolean cb = b.live() && b.currentSubscriptions().get(c);
+            if (ca != cb) out.add(change(t, "ch:" + c.wireName(), cb, causeKind, eventId));
+        }
+    }
+
+    private static void diff(String prefix, Set<String> a, Set<String> b, Transition t, String causeKind, String eventId,
+            List<Change> out) {
+        for (String x : new TreeSet<>(b)) if (!a.contains(x)) out.add(change(t, prefix + x, true, causeKind, eventId));
+        for (String x : new TreeSet<>(a)) if (!b.contains(x)) out.add(change(t, prefix + x, false, causeKind, eventId));
+    }
+
+    private static Change change(Transition t, String key, boolean bit, String causeKind, String eventId) {
+        return new Change(key, t.contactId(), t.contactNo(), bit, causeKind, Objects.equals(causeKind, "event") ? eventId : null);
+    }
+
+}
