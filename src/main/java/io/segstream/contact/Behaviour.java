@@ -8,6 +8,7 @@ import java.time.Instant;
 import java.time.ZoneId;
 import java.util.Arrays;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.function.Function;
@@ -44,6 +45,23 @@ public record Behaviour(Map<String, EventTimes> bySignature) {
             next.put(key, add(current, EventTimes.micros(occurredAt), s.getValue(), now));
         }
         return next == null ? this : new Behaviour(next);
+    }
+
+    /**
+     * Recomputes the given signatures from a contact's history (events up to its last deletion are
+     * ignored), keeping the others as they are.
+     */
+    public Behaviour recompute(Map<Signature, Duration> signatures, List<NewEvent> history, Profile profile, ZoneId zone,
+            Instant now) {
+        Map<String, EventTimes> kept = new HashMap<>(bySignature);
+        for (Signature s : signatures.keySet()) kept.remove(s.key());
+        Behaviour b = new Behaviour(kept);
+        for (NewEvent e : history) {
+            if (profile.deleted() == null || e.event().stamp().isAfter(profile.deleted())) {
+                b = b.record(e.event().type(), e.event().occurredAt(), EventProperties.of(e.properties()), signatures, zone, now);
+            }
+        }
+        return b;
     }
 
     /** Drops timestamps that no window in use can reach any more, and signatures no longer in use. */

@@ -211,10 +211,42 @@ public class ContactStore {
                 .timeout(TIMEOUT);
     }
 
-    /** Locks the named contacts, in contact-id order. */
+    /** Locks those of the named contacts that exist, in contact-id order. */
     public Mono<List<StoredContact>> lockContacts(String tenantId, Collection<String> contactIds) {
         if (contactIds.isEmpty()) return Mono.just(List.of());
-        return lock(tenantId, new TreeSet<>(contactIds).toArray(String[]::new)).timeout(TIMEOUT);
+        return db.sql("SELECT " + COLUMNS + " FROM contacts WHERE tenant_id = :tenant AND contact_id = ANY(:ids) "
+                        + "ORDER BY contact_id FOR UPDATE")
+                .bind("tenant", tenantId)
+                .bind("ids", new TreeSet<>(contactIds).toArray(String[]::new))
+                .map(this::stored)
+                .all()
+                .collectList()
+                .timeout(TIMEOUT);
+    }
+
+    /** The events of these contacts whose type is one of {@code types}, for recomputing behaviour. */
+    public Mono<Map<String, List<NewEvent>>> history(String tenantId, List<String> contactIds, Collection<String> types) {
+        if (contactIds.isEmpty() || types.isEmpty()) return Mono.just(Map.of());
+        return db.sql("""
+                        SELECT event_id, contact_id, type, occurred_at, properties::text AS properties FROM events
+                        WHERE tenant_id = :tenant AND contact_id = ANY(:ids) AND type = ANY(:types)""")
+                .bind("tenant", tenantId)
+                .bind("ids", contactIds.toArray(String[]::new))
+                .bind("types", types.toArray(String[]::new))
+                .map(this::newEvent)
+                .all()
+                .collect(HashMap::new, (Map<String, List<NewEvent>> m, NewEvent e) ->
+                        m.computeIfAbsent(e.event().contactId(), k -> new ArrayList<>()).add(e))
+                .map(m -> (Map<String, List<NewEvent>>) m)
+                .timeout(TIMEOUT);
+    }
+
+    private NewEvent newEvent(io.r2dbc.spi.Readable row) {
+        String type = row.get("type", String.class);
+        JsonNode props = json.readTree(row.get("properties", String.class));
+        return new NewEvent(new ContactEvent(row.get("event_id", String.class), row.get("contact_id", String.class),
+                type, row.get("occurred_at", java.time.OffsetDateTime.class).toInstant(),
+                EventEffects.lenient(type, props)), props);
     }
 
     private Mono<List<StoredContact>> lock(String tenantId, String[] ids) {

@@ -75,6 +75,18 @@ public final class Api {
                 .exchange();
     }
 
+    public WebTestClient.ResponseSpec createSegment(String key, String json) {
+        return client.post().uri("/v1/segments")
+                .header(HttpHeaders.AUTHORIZATION, "Bearer " + key)
+                .contentType(MediaType.APPLICATION_JSON)
+                .bodyValue(json)
+                .exchange();
+    }
+
+    public WebTestClient.ResponseSpec get(String key, String uri, Object... vars) {
+        return client.get().uri(uri, vars).header(HttpHeaders.AUTHORIZATION, "Bearer " + key).exchange();
+    }
+
     /** One event as JSON. */
     public static String event(String id, String contactId, String type, String occurredAt, String propertiesJson) {
         return "{\"id\":\"" + id + "\",\"contactId\":\"" + contactId + "\",\"type\":\"" + type

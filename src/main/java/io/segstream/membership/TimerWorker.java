@@ -1,0 +1,127 @@
+package io.segstream.membership;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.segstream.contact.ContactStore;
+import io.segstream.segment.SegmentCatalog;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicLong;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.beans.factory.annotation.Value;
+import org.springframework.context.SmartLifecycle;
+import org.springframework.stereotype.Component;
+import org.springframework.transaction.reactive.TransactionalOperator;
+import reactor.core.Disposable;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+
+/**
+ * Time-driven re-evaluation: polls for due timers, claims a batch with {@code FOR UPDATE SKIP LOCKED}
+ * (so instances share the work), and re-evaluates the time-dependent segments of those contacts under
+ * their row locks; changes carry cause {@code time}. Calendar rollovers that make many timers due at
+ * once are worked off in batches, each its own short transaction, so ingestion keeps going.
+ */
+@Component
+public class TimerWorker implements SmartLifecycle {
+
+    private static final Logger log = LoggerFactory.getLogger(TimerWorker.class);
+    private static final Duration LEASE = Duration.ofSeconds(30);
+
+    private final TimerStore timers;
+    private final SegmentCatalog catalog;
+    private final ContactStore contacts;
+    private final MembershipWriter writer;
+    private final Projection projection;
+    private final TransactionalOperator tx;
+    private final Clock clock;
+    private final Duration poll;
+    private final int batchSize;
+    private final Counter changesCounter;
+    private final AtomicLong backlog = new AtomicLong();
+    private volatile Disposable loop;
+
+    public TimerWorker(TimerStore timers, SegmentCatalog catalog, ContactStore contacts, MembershipWriter writer,
+            Projection projection, TransactionalOperator tx, Clock clock, MeterRegistry meters,
+            @Value("${segstream.timers.poll:250ms}") Duration poll, @Value("${segstream.timers.batch-size:500}") int batchSize) {
+        this.timers = timers;
+        this.catalog = catalog;
+        this.contacts = contacts;
+        this.writer = writer;
+        this.projection = projection;
+        this.tx = tx;
+        this.clock = clock;
+        this.poll = poll;
+        this.batchSize = batchSize;
+        this.changesCounter = Counter.builder("segstream.memberships.changed").tag("cause", "time").register(meters);
+        Gauge.builder("segstream.timers.backlog", backlog, AtomicLong::get).description("Timers due and not yet processed")
+                .register(meters);
+    }
+
+    @Override
+    public void start() {
+        loop = Flux.interval(poll)
+                .onBackpressureDrop()
+                .concatMap(tick -> drain().onErrorResume(e -> {
+                    log.warn("Timer processing failed; the timers will be claimed again: {}", e.toString());
+                    return Mono.empty();
+                }), 1)
+                .subscribe();
+    }
+
+    @Override
+    public void stop() {
+        Disposable d = loop;
+        if (d != null) d.dispose();
+        loop = null;
+    }
+
+    @Override
+    public boolean isRunning() {
+        return loop != null;
+    }
+
+    /** Processes claimed batches until no timer is due. */
+    Mono<Void> drain() {
+        return timers.claim(batchSize, LEASE).collectList().flatMap(due -> {
+            if (due.isEmpty()) {
+                backlog.set(0);
+                return Mono.empty();
+            }
+            Map<String, List<String>> byTenant = new LinkedHashMap<>();
+            for (TimerStore.Due d : due) byTenant.computeIfAbsent(d.tenantId(), k -> new ArrayList<>()).add(d.contactId());
+            return Flux.fromIterable(byTenant.entrySet())
+                    .concatMap(e -> process(e.getKey(), e.getValue()))
+                    .then(due.size() < batchSize ? timers.backlog().doOnNext(backlog::set).then() : drain());
+        });
+    }
+
+    private Mono<Void> process(String tenantId, List<String> contactIds) {
+        Instant now = clock.instant();
+        Mono<Integer> work = catalog.lockShared(tenantId).flatMap(segments -> contacts.lockContacts(tenantId, contactIds)
+                .flatMap(locked -> {
+                    List<MembershipWriter.Evaluated> evaluated = new ArrayList<>();
+                    for (ContactStore.StoredContact c : locked) {
+                        var b = c.behaviour().prune(segments.signatures(), now);
+                        var t = new MembershipEngine.Transition(c.contactId(), c.contactNo(), c.profile(), c.profile(),
+                                c.behaviour(), b, c.segments());
+                        evaluated.add(new MembershipWriter.Evaluated(t, MembershipEngine.evaluate(segments, t,
+                                MembershipEngine.Scope.TIME_DEPENDENT, null, "time", null, now)));
+                    }
+                    Map<String, java.util.Optional<Instant>> gone = new LinkedHashMap<>();
+                    for (String id : contactIds) gone.put(id, java.util.Optional.empty());
+                    locked.forEach(c -> gone.remove(c.contactId()));
+                    return timers.set(tenantId, gone).then(writer.write(tenantId, evaluated, false, now));
+                }));
+        return work.as(tx::transactional)
+                .doOnNext(changesCounter::increment)
+                .then(projection.catchUpQuietly(tenantId));
+    }
+}

@@ -1,0 +1,195 @@
+package io.segstream.segment;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.segstream.contact.Behaviour;
+import io.segstream.contact.ContactStore;
+import io.segstream.contact.NewEvent;
+import io.segstream.membership.MembershipEngine;
+import io.segstream.membership.MembershipWriter;
+import io.segstream.membership.Projection;
+import io.segstream.rules.SegmentGraph;
+import io.segstream.rules.Signature;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.beans.factory.annotation.Value;
+import org.springframework.context.SmartLifecycle;
+import org.springframework.r2dbc.core.DatabaseClient;
+import org.springframework.stereotype.Component;
+import org.springframework.transaction.reactive.TransactionalOperator;
+import reactor.core.Disposable;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+import reactor.core.publisher.Sinks;
+
+/**
+ * Builds (backfills) new and changed segment versions: claims a build job, walks the tenant's contacts
+ * in contact-number order in batches, each in its own transaction under the contacts' row locks, with
+ * ingestion going on. Per batch it recomputes the behaviour the segment needs from the event log,
+ * evaluates the segment and the segments that reference it, and records differences with cause
+ * {@code definition}. When the walk ends the version is {@code live}.
+ */
+@Component
+public class SegmentBuilder implements SmartLifecycle {
+
+    private static final Logger log = LoggerFactory.getLogger(SegmentBuilder.class);
+    private static final Duration LEASE = Duration.ofSeconds(30);
+
+    private final DatabaseClient db;
+    private final TransactionalOperator tx;
+    private final SegmentCatalog catalog;
+    private final ContactStore contacts;
+    private final MembershipWriter writer;
+    private final Projection projection;
+    private final Clock clock;
+    private final Duration poll;
+    private final int batchSize;
+    private final Counter changesCounter;
+    private final Sinks.Many<Boolean> wakeups = Sinks.many().multicast().directBestEffort();
+    private volatile Disposable loop;
+
+    public SegmentBuilder(DatabaseClient db, TransactionalOperator tx, SegmentCatalog catalog, ContactStore contacts,
+            MembershipWriter writer, Projection projection, Clock clock, MeterRegistry meters,
+            @Value("${segstream.builds.poll:1s}") Duration poll, @Value("${segstream.builds.batch-size:1000}") int batchSize) {
+        this.db = db;
+        this.tx = tx;
+        this.catalog = catalog;
+        this.contacts = contacts;
+        this.writer = writer;
+        this.projection = projection;
+        this.clock = clock;
+        this.poll = poll;
+        this.batchSize = batchSize;
+        this.changesCounter = Counter.builder("segstream.memberships.changed").tag("cause", "definition").register(meters);
+    }
+
+    /** Asks the builder to look for work now (after a segment was created or changed). */
+    public void wake() {
+        wakeups.tryEmitNext(Boolean.TRUE);
+    }
+
+    private record Job(String tenantId, String segmentId, int version, long afterNo) {}
+
+    @Override
+    public void start() {
+        loop = Flux.merge(Flux.interval(poll), wakeups.asFlux())
+                .onBackpressureDrop()
+                .concatMap(tick -> drain().onErrorResume(e -> {
+                    log.warn("Segment build failed; it will be retried: {}", e.toString());
+                    return Mono.empty();
+                }), 1)
+                .subscribe();
+    }
+
+    @Override
+    public void stop() {
+        Disposable d = loop;
+        if (d != null) d.dispose();
+        loop = null;
+    }
+
+    @Override
+    public boolean isRunning() {
+        return loop != null;
+    }
+
+    /** Runs claimable jobs until there are none. */
+    Mono<Void> drain() {
+        return claim().flatMap(job -> run(job).then(drain()));
+    }
+
+    private Mono<Job> claim() {
+        return db.sql("""
+                        UPDATE segment_builds b SET lease_until = now() + make_interval(secs => :lease)
+                        FROM (SELECT tenant_id, segment_id FROM segment_builds
+                              WHERE lease_until IS NULL OR lease_until < now()
+                              LIMIT 1 FOR UPDATE SKIP LOCKED) j
+                        WHERE b.tenant_id = j.tenant_id AND b.segment_id = j.segment_id
+                        RETURNING b.tenant_id, b.segment_id, b.version, b.after_no""")
+                .bind("lease", (double) LEASE.toSeconds())
+                .map(row -> new Job(row.get("tenant_id", String.class), row.get("segment_id", String.class),
+                        row.get("version", Integer.class), row.get("after_no", Long.class)))
+                .one()
+                .timeout(Duration.ofSeconds(10));
+    }
+
+    private Mono<Void> run(Job job) {
+        long started = System.nanoTime();
+        return batch(job).expand(next -> next.afterNo() == Long.MAX_VALUE ? Mono.empty() : batch(next))
+                .last()
+                .doOnNext(done -> log.info("Segment {}/{} v{} built in {} ms", job.tenantId(), job.segmentId(), job.version(),
+                        Duration.ofNanos(System.nanoTime() - started).toMillis()))
+                .then();
+    }
+
+    /** One batch in one transaction; emits the job advanced, or with afterNo MAX_VALUE when finished. */
+    private Mono<Job> batch(Job job) {
+        Instant now = clock.instant();
+        Mono<Job> work = catalog.lockShared(job.tenantId()).flatMap(segments -> {
+            CompiledSegment segment = segments.get(job.segmentId());
+            if (segment == null || segment.version() != job.version()) {
+                return Mono.just(new Job(job.tenantId(), job.segmentId(), job.version(), Long.MAX_VALUE)); // superseded
+            }
+            return contacts.lockRange(job.tenantId(), job.afterNo(), batchSize).flatMap(locked -> {
+                if (locked.isEmpty()) return finish(job).thenReturn(new Job(job.tenantId(), job.segmentId(), job.version(), Long.MAX_VALUE));
+                Map<Signature, Duration> needed = segment.evaluator().inputs().signatures();
+                Set<String> types = new HashSet<>();
+                for (Signature s : needed.keySet()) types.add(s.type());
+                List<String> ids = locked.stream().map(ContactStore.StoredContact::contactId).toList();
+                Set<String> affected = new HashSet<>(Set.of(job.segmentId()));
+                affected.addAll(SegmentGraph.dependents(job.segmentId(), rules(segments)));
+                return contacts.history(job.tenantId(), ids, types).flatMap(history -> {
+                    List<MembershipWriter.Evaluated> evaluated = new ArrayList<>();
+                    for (ContactStore.StoredContact c : locked) {
+                        Behaviour b = needed.isEmpty() ? c.behaviour()
+                                : c.behaviour().recompute(needed, history.getOrDefault(c.contactId(), List.<NewEvent>of()),
+                                        c.profile(), segments.zone(), now).prune(segments.signatures(), now);
+                        var t = new MembershipEngine.Transition(c.contactId(), c.contactNo(), c.profile(), c.profile(),
+                                c.behaviour(), b, c.segments());
+                        evaluated.add(new MembershipWriter.Evaluated(t, MembershipEngine.evaluate(segments, t,
+                                MembershipEngine.Scope.ALL, affected, "definition", null, now)));
+                    }
+                    long last = locked.get(locked.size() - 1).contactNo();
+                    return writer.write(job.tenantId(), evaluated, false, now)
+                            .doOnNext(changesCounter::increment)
+                            .then(advance(job, last))
+                            .thenReturn(new Job(job.tenantId(), job.segmentId(), job.version(), last));
+                });
+            });
+        });
+        return work.as(tx::transactional)
+                .flatMap(next -> projection.catchUpQuietly(job.tenantId()).thenReturn(next));
+    }
+
+    private static Map<String, io.segstream.rules.Rule> rules(TenantSegments segments) {
+        Map<String, io.segstream.rules.Rule> out = new LinkedHashMap<>();
+        for (CompiledSegment s : segments.segments()) out.put(s.id(), s.evaluator().rule());
+        return out;
+    }
+
+    private Mono<Void> advance(Job job, long afterNo) {
+        return db.sql("""
+                        UPDATE segment_builds SET after_no = :after, lease_until = now() + make_interval(secs => :lease)
+                        WHERE tenant_id = :t AND segment_id = :s AND version = :v""")
+                .bind("after", afterNo).bind("lease", (double) LEASE.toSeconds())
+                .bind("t", job.tenantId()).bind("s", job.segmentId()).bind("v", job.version())
+                .then();
+    }
+
+    private Mono<Void> finish(Job job) {
+        return db.sql("UPDATE segments SET status = 'live', updated_at = now() WHERE tenant_id = :t AND id = :s AND version = :v")
+                .bind("t", job.tenantId()).bind("s", job.segmentId()).bind("v", job.version())
+                .then()
+                .then(db.sql("DELETE FROM segment_builds WHERE tenant_id = :t AND segment_id = :s AND version = :v")
+                        .bind("t", job.tenantId()).bind("s", job.segmentId()).bind("v", job.version()).then());
+    }
+}

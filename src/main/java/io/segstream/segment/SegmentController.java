@@ -1,0 +1,220 @@
+package io.segstream.segment;
+
+import io.segstream.membership.Projection;
+import io.segstream.platform.FieldError;
+import io.segstream.platform.ProblemException;
+import io.segstream.rules.RuleReader;
+import io.segstream.tenant.Caller;
+import io.segstream.tenant.Scope;
+import io.segstream.tenant.Tenant;
+import java.nio.charset.StandardCharsets;
+import java.security.SecureRandom;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.springframework.data.redis.core.ReactiveStringRedisTemplate;
+import org.springframework.http.HttpStatus;
+import org.springframework.http.MediaType;
+import org.springframework.http.ResponseEntity;
+import org.springframework.r2dbc.core.DatabaseClient;
+import org.springframework.web.bind.annotation.DeleteMapping;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.PutMapping;
+import org.springframework.web.bind.annotation.RequestBody;
+import org.springframework.web.bind.annotation.RequestParam;
+import org.springframework.web.bind.annotation.RestController;
+import reactor.core.publisher.Mono;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+/** Segment definitions ({@code manage}) and their membership ({@code read}). */
+@RestController
+class SegmentController {
+
+    private static final SecureRandom RANDOM = new SecureRandom();
+    private static final int MAX_PAGE = 10_000;
+
+    private final SegmentStore store;
+    private final SegmentLimits limits;
+    private final JsonMapper json;
+    private final DatabaseClient db;
+    private final Projection projection;
+    private final ReactiveStringRedisTemplate redis;
+    private final SegmentBuilder builder;
+
+    SegmentController(SegmentStore store, SegmentLimits limits, JsonMapper json, DatabaseClient db, Projection projection,
+            ReactiveStringRedisTemplate redis, SegmentBuilder builder) {
+        this.store = store;
+        this.limits = limits;
+        this.json = json;
+        this.db = db;
+        this.projection = projection;
+        this.redis = redis;
+        this.builder = builder;
+    }
+
+    private record Parsed(String id, String name, String ruleJson, RuleReader.Result rule) {}
+
+    @PostMapping(path = "/v1/segments", consumes = MediaType.APPLICATION_JSON_VALUE, produces = MediaType.APPLICATION_JSON_VALUE)
+    Mono<ResponseEntity<Map<String, Object>>> create(Caller caller, @RequestBody JsonNode body) {
+        caller.require(Scope.MANAGE);
+        Parsed p = parse(body, true);
+        String id = p.id() != null ? p.id() : "seg-" + HexFormat.of().formatHex(randomBytes());
+        return store.create(caller.tenantId(), id, p.name(), p.ruleJson(), p.rule().rule(), p.rule().references())
+                .doOnNext(d -> builder.wake())
+                .map(d -> ResponseEntity.status(HttpStatus.CREATED).body(view(d, 0L)));
+    }
+
+    @PutMapping(path = "/v1/segments/{id}", consumes = MediaType.APPLICATION_JSON_VALUE, produces = MediaType.APPLICATION_JSON_VALUE)
+    Mono<Map<String, Object>> update(Caller caller, @PathVariable String id, @RequestBody JsonNode body) {
+        caller.require(Scope.MANAGE);
+        Parsed p = parse(body, false);
+        return store.update(caller.tenantId(), id, p.name(), p.ruleJson(), p.rule().rule(), p.rule().references())
+                .doOnNext(d -> builder.wake())
+                .flatMap(d -> store.count(caller.tenantId(), id).map(count -> view(d, count)));
+    }
+
+    @GetMapping(path = "/v1/segments", produces = MediaType.APPLICATION_JSON_VALUE)
+    Mono<Map<String, Object>> list(Caller caller) {
+        caller.require(Scope.READ);
+        return store.list(caller.tenantId())
+                .concatMap(d -> store.count(caller.tenantId(), d.id()).map(count -> view(d, count)))
+                .collectList()
+                .map(segments -> Map.of("segments", segments));
+    }
+
+    @GetMapping(path = "/v1/segments/{id}", produces = MediaType.APPLICATION_JSON_VALUE)
+    Mono<Map<String, Object>> get(Caller caller, @PathVariable String id) {
+        caller.require(Scope.READ);
+        return found(caller, id).flatMap(d -> store.count(caller.tenantId(), id).map(count -> view(d, count)));
+    }
+
+    @DeleteMapping("/v1/segments/{id}")
+    Mono<ResponseEntity<Void>> delete(Caller caller, @PathVariable String id) {
+        caller.require(Scope.MANAGE);
+        String tenant = caller.tenantId();
+        return store.delete(tenant, id)
+                .then(projection.catchUpQuietly(tenant))
+                // The projection has cleared the members' bits; drop the key unless the id was reused meanwhile.
+                .then(store.find(tenant, id).hasElement())
+                .flatMap(reused -> reused ? Mono.empty()
+                        : redis.delete(Projection.key(tenant, "seg:" + id)).onErrorResume(e -> Mono.empty()).then())
+                .thenReturn(ResponseEntity.noContent().build());
+    }
+
+    @GetMapping(path = "/v1/segments/{id}/count", produces = MediaType.APPLICATION_JSON_VALUE)
+    Mono<Map<String, Object>> count(Caller caller, @PathVariable String id) {
+        caller.require(Scope.READ);
+        return found(caller, id).then(db.sql("""
+                        SELECT (SELECT count(*) FROM contacts WHERE tenant_id = :t AND segments @> ARRAY[:id]::text[]) AS n,
+                               coalesce((SELECT last_seq FROM change_seq WHERE tenant_id = :t), 0) AS seq""")
+                .bind("t", caller.tenantId()).bind("id", id)
+                .map(row -> {
+                    Map<String, Object> out = new LinkedHashMap<>();
+                    out.put("segment", id);
+                    out.put("count", row.get("n", Long.class));
+                    out.put("asOf", row.get("seq", Long.class));
+                    return out;
+                })
+                .one());
+    }
+
+    /** Simple keyset paging by contact number (the queries issue adds snapshots). */
+    @GetMapping(path = "/v1/segments/{id}/members", produces = MediaType.APPLICATION_JSON_VALUE)
+    Mono<Map<String, Object>> members(Caller caller, @PathVariable String id,
+            @RequestParam(defaultValue = "1000") int limit, @RequestParam(required = false) String cursor) {
+        caller.require(Scope.READ);
+        if (limit < 1 || limit > MAX_PAGE) throw ProblemException.validation("/limit", "must be 1-" + MAX_PAGE);
+        long after = cursor == null ? -1 : decodeCursor(cursor);
+        return found(caller, id).then(db.sql("""
+                        SELECT c.contact_no, c.contact_id, coalesce((SELECT last_seq FROM change_seq WHERE tenant_id = :t), 0) AS seq
+                        FROM contacts c WHERE c.tenant_id = :t AND c.segments @> ARRAY[:id]::text[] AND c.contact_no > :after
+                        ORDER BY c.contact_no LIMIT :n""")
+                .bind("t", caller.tenantId()).bind("id", id).bind("after", after).bind("n", limit + 1)
+                .map(row -> new Object[] {row.get("contact_no", Long.class), row.get("contact_id", String.class), row.get("seq", Long.class)})
+                .all()
+                .collectList()
+                .map(rows -> {
+                    List<String> members = new ArrayList<>();
+                    for (int i = 0; i < Math.min(limit, rows.size()); i++) members.add((String) rows.get(i)[1]);
+                    Map<String, Object> out = new LinkedHashMap<>();
+                    out.put("members", members);
+                    out.put("nextCursor", rows.size() > limit ? encodeCursor((Long) rows.get(limit - 1)[0]) : null);
+                    out.put("asOf", rows.isEmpty() ? null : rows.get(0)[2]);
+                    return out;
+                }));
+    }
+
+    private Mono<SegmentDefinition> found(Caller caller, String id) {
+        return store.find(caller.tenantId(), id)
+                .switchIfEmpty(Mono.error(() -> ProblemException.notFound("Segment '" + id + "'")));
+    }
+
+    private Map<String, Object> view(SegmentDefinition d, long count) {
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("id", d.id());
+        out.put("name", d.name());
+        out.put("rule", json.readTree(d.ruleJson()));
+        out.put("version", d.version());
+        out.put("status", d.status());
+        out.put("count", count);
+        return out;
+    }
+
+    private Parsed parse(JsonNode body, boolean allowId) {
+        if (body == null || !body.isObject()) throw ProblemException.validation("", "must be a JSON object");
+        List<FieldError> errors = new ArrayList<>();
+        String id = null;
+        JsonNode idNode = body.get("id");
+        if (idNode != null && !idNode.isNull()) {
+            if (!allowId) {
+                if (!idNode.isString()) errors.add(new FieldError("/id", "must be a string"));
+            } else if (!idNode.isString() || !Tenant.ID_PATTERN.matcher(idNode.stringValue()).matches()) {
+                errors.add(new FieldError("/id", "must match [a-z0-9][a-z0-9-]{0,62}"));
+            } else {
+                id = idNode.stringValue();
+            }
+        }
+        JsonNode nameNode = body.get("name");
+        String name = null;
+        if (nameNode == null || !nameNode.isString() || nameNode.stringValue().isBlank()
+                || nameNode.stringValue().length() > 200) {
+            errors.add(new FieldError("/name", "is required, 1-200 characters"));
+        } else {
+            name = nameNode.stringValue();
+        }
+        JsonNode ruleNode = body.get("rule");
+        RuleReader.Result rule = RuleReader.read(ruleNode, "/rule", limits.rules());
+        rule.problems().forEach(p -> errors.add(new FieldError(p.pointer(), p.message())));
+        for (String field : body.propertyNames()) {
+            if (!List.of("id", "name", "rule").contains(field)) errors.add(new FieldError("/" + FieldError.token(field), "unknown field"));
+        }
+        if (!errors.isEmpty()) throw ProblemException.validation(errors);
+        return new Parsed(id, name, json.writeValueAsString(ruleNode), rule);
+    }
+
+    private static byte[] randomBytes() {
+        byte[] b = new byte[5];
+        RANDOM.nextBytes(b);
+        return b;
+    }
+
+    private static String encodeCursor(long contactNo) {
+        return Base64.getUrlEncoder().withoutPadding().encodeToString(("n:" + contactNo).getBytes(StandardCharsets.UTF_8));
+    }
+
+    private static long decodeCursor(String cursor) {
+        try {
+            String s = new String(Base64.getUrlDecoder().decode(cursor), StandardCharsets.UTF_8);
+            if (!s.startsWith("n:")) throw new IllegalArgumentException();
+            return Long.parseLong(s.substring(2));
+        } catch (IllegalArgumentException e) {
+            throw ProblemException.validation("/cursor", "is not a cursor this service issued");
+        }
+    }
+}

@@ -1,0 +1,197 @@
+package io.segstream.segment;
+
+import io.segstream.platform.FieldError;
+import io.segstream.platform.ProblemException;
+import io.segstream.rules.Problem;
+import io.segstream.rules.Rule;
+import io.segstream.rules.RuleLimits;
+import io.segstream.rules.RuleReader;
+import io.segstream.rules.SegmentGraph;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.springframework.r2dbc.core.DatabaseClient;
+import org.springframework.stereotype.Repository;
+import org.springframework.transaction.reactive.TransactionalOperator;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * Segment definitions. Every change runs in a transaction that first locks the tenant row (so reference
+ * and cycle checks see a stable set of segments, and in-flight evaluations finish first), then bumps
+ * {@code tenants.segments_version} and (re)schedules the segment's build.
+ */
+@Repository
+public class SegmentStore {
+
+    private static final Duration TIMEOUT = Duration.ofSeconds(10);
+
+    private final DatabaseClient db;
+    private final TransactionalOperator tx;
+    private final JsonMapper json;
+    private final SegmentLimits limits;
+
+    public SegmentStore(DatabaseClient db, TransactionalOperator tx, JsonMapper json, SegmentLimits limits) {
+        this.db = db;
+        this.tx = tx;
+        this.json = json;
+        this.limits = limits;
+    }
+
+    public Mono<SegmentDefinition> create(String tenantId, String id, String name, String ruleJson, Rule rule,
+            List<RuleReader.Reference> refs) {
+        return lockTenant(tenantId)
+                .then(rules(tenantId))
+                .flatMap(existing -> {
+                    if (existing.containsKey(id)) return Mono.error(ProblemException.conflict("Segment '" + id + "' exists"));
+                    if (existing.size() >= limits.maxSegmentsPerTenant()) {
+                        return Mono.error(ProblemException.conflict(
+                                "This tenant has " + existing.size() + " segments, the limit"));
+                    }
+                    checkGraph(id, refs, existing);
+                    return db.sql("""
+                                    INSERT INTO segments (tenant_id, id, name, rule, version, status)
+                                    VALUES (:t, :id, :name, :rule::jsonb, 1, 'building')""")
+                            .bind("t", tenantId).bind("id", id).bind("name", name).bind("rule", ruleJson)
+                            .then()
+                            .then(schedule(tenantId, id, 1))
+                            .then(bump(tenantId))
+                            .thenReturn(new SegmentDefinition(tenantId, id, name, ruleJson, 1, SegmentDefinition.BUILDING));
+                })
+                .as(tx::transactional)
+                .timeout(TIMEOUT);
+    }
+
+    public Mono<SegmentDefinition> update(String tenantId, String id, String name, String ruleJson, Rule rule,
+            List<RuleReader.Reference> refs) {
+        return lockTenant(tenantId)
+                .then(rules(tenantId))
+                .flatMap(existing -> {
+                    if (!existing.containsKey(id)) return Mono.error(ProblemException.notFound("Segment '" + id + "'"));
+                    Map<String, Rule> others = new LinkedHashMap<>(existing);
+                    others.remove(id);
+                    checkGraph(id, refs, others);
+                    return db.sql("""
+                                    UPDATE segments SET name = :name, rule = :rule::jsonb, version = version + 1,
+                                           status = 'building', updated_at = now()
+                                    WHERE tenant_id = :t AND id = :id RETURNING version""")
+                            .bind("t", tenantId).bind("id", id).bind("name", name).bind("rule", ruleJson)
+                            .map(row -> row.get("version", Integer.class))
+                            .one()
+                            .flatMap(version -> schedule(tenantId, id, version).then(bump(tenantId))
+                                    .thenReturn(new SegmentDefinition(tenantId, id, name, ruleJson, version,
+                                            SegmentDefinition.BUILDING)));
+                })
+                .as(tx::transactional)
+                .timeout(TIMEOUT);
+    }
+
+    /**
+     * Deletes the segment, its build and its memberships (each member gets an exit with cause
+     * {@code deletion}). 409 while other segments reference it. Emits the number of members removed.
+     */
+    public Mono<Long> delete(String tenantId, String id) {
+        return lockTenant(tenantId)
+                .then(rules(tenantId))
+                .flatMap(existing -> {
+                    if (!existing.containsKey(id)) return Mono.error(ProblemException.notFound("Segment '" + id + "'"));
+                    var dependents = SegmentGraph.dependents(id, existing);
+                    if (!dependents.isEmpty()) {
+                        return Mono.error(ProblemException.conflict("Segment '" + id + "' is referenced by " + dependents));
+                    }
+                    return db.sql("DELETE FROM segments WHERE tenant_id = :t AND id = :id").bind("t", tenantId).bind("id", id)
+                            .then()
+                            .then(db.sql("DELETE FROM segment_builds WHERE tenant_id = :t AND segment_id = :id")
+                                    .bind("t", tenantId).bind("id", id).then())
+                            .then(bump(tenantId))
+                            .then(removeMembers(tenantId, id));
+                })
+                .as(tx::transactional)
+                .timeout(Duration.ofMinutes(5));
+    }
+
+    public Mono<SegmentDefinition> find(String tenantId, String id) {
+        return db.sql("SELECT tenant_id, id, name, rule::text AS rule, version, status FROM segments WHERE tenant_id = :t AND id = :id")
+                .bind("t", tenantId).bind("id", id)
+                .map(row -> new SegmentDefinition(row.get("tenant_id", String.class), row.get("id", String.class),
+                        row.get("name", String.class), row.get("rule", String.class), row.get("version", Integer.class),
+                        row.get("status", String.class)))
+                .one()
+                .timeout(TIMEOUT);
+    }
+
+    public Flux<SegmentDefinition> list(String tenantId) {
+        return db.sql("SELECT tenant_id, id, name, rule::text AS rule, version, status FROM segments WHERE tenant_id = :t ORDER BY id")
+                .bind("t", tenantId)
+                .map(row -> new SegmentDefinition(row.get("tenant_id", String.class), row.get("id", String.class),
+                        row.get("name", String.class), row.get("rule", String.class), row.get("version", Integer.class),
+                        row.get("status", String.class)))
+                .all()
+                .timeout(TIMEOUT);
+    }
+
+    /** Members of the segment according to PostgreSQL (contacts currently in it). */
+    public Mono<Long> count(String tenantId, String id) {
+        return db.sql("SELECT count(*) FROM contacts WHERE tenant_id = :t AND segments @> ARRAY[:id]::text[]")
+                .bind("t", tenantId).bind("id", id)
+                .map(row -> row.get(0, Long.class)).one().timeout(TIMEOUT);
+    }
+
+    private void checkGraph(String id, List<RuleReader.Reference> refs, Map<String, Rule> others) {
+        List<Problem> problems = SegmentGraph.check(id, refs, others);
+        if (!problems.isEmpty()) {
+            throw ProblemException.validation(problems.stream().map(p -> new FieldError(p.pointer(), p.message())).toList());
+        }
+    }
+
+    private Mono<Void> lockTenant(String tenantId) {
+        return db.sql("SELECT id FROM tenants WHERE id = :t FOR UPDATE").bind("t", tenantId).then();
+    }
+
+    private Mono<Map<String, Rule>> rules(String tenantId) {
+        return db.sql("SELECT id, rule::text AS rule FROM segments WHERE tenant_id = :t")
+                .bind("t", tenantId)
+                .map(row -> Map.entry(row.get("id", String.class), row.get("rule", String.class)))
+                .all()
+                .collectList()
+                .map(rows -> {
+                    Map<String, Rule> out = new LinkedHashMap<>();
+                    for (var r : rows) out.put(r.getKey(), RuleReader.read(json.readTree(r.getValue()), "/rule", RuleLimits.DEFAULT).rule());
+                    return out;
+                });
+    }
+
+    private Mono<Void> schedule(String tenantId, String id, int version) {
+        return db.sql("""
+                        INSERT INTO segment_builds (tenant_id, segment_id, version, after_no, lease_until)
+                        VALUES (:t, :id, :v, -1, NULL)
+                        ON CONFLICT (tenant_id, segment_id) DO UPDATE SET version = :v, after_no = -1, lease_until = NULL""")
+                .bind("t", tenantId).bind("id", id).bind("v", version)
+                .then();
+    }
+
+    private Mono<Void> bump(String tenantId) {
+        return db.sql("UPDATE tenants SET segments_version = segments_version + 1 WHERE id = :t").bind("t", tenantId).then();
+    }
+
+    private Mono<Long> removeMembers(String tenantId, String id) {
+        return db.sql("""
+                        WITH removed AS (
+                            UPDATE contacts SET segments = array_remove(segments, :id)
+                            WHERE tenant_id = :t AND segments @> ARRAY[:id]::text[]
+                            RETURNING contact_id, contact_no),
+                        n AS (SELECT count(*) AS c FROM removed),
+                        s AS (
+                            INSERT INTO change_seq (tenant_id, last_seq) SELECT :t, c FROM n
+                            ON CONFLICT (tenant_id) DO UPDATE SET last_seq = change_seq.last_seq + EXCLUDED.last_seq
+                            RETURNING last_seq - (SELECT c FROM n) AS base)
+                        INSERT INTO changes (tenant_id, seq, key, contact_id, contact_no, bit, at, cause_kind, cause_event_id)
+                        SELECT :t, s.base + row_number() OVER (ORDER BY r.contact_no), 'seg:' || :id, r.contact_id,
+                               r.contact_no, false, now(), 'deletion', NULL
+                        FROM removed r, s""")
+                .bind("t", tenantId).bind("id", id)
+                .fetch().rowsUpdated();
+    }
+}
