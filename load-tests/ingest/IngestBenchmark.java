@@ -25,7 +25,7 @@ import java.util.regex.Pattern;
  *
  * Run with a JDK 21+ (no build needed):
  *   java load-tests/ingest/IngestBenchmark.java --url http://127.0.0.1:8080 --key demo-key \
- *        --events 100000 --batch 1000 --clients 4 --contacts 20000
+ *        --events 100000 --batch 1000 --clients 4 --contacts 20000 [--distinct true: one event per contact]
  * Exits 1 unless every event was accepted.
  */
 public class IngestBenchmark {
@@ -35,7 +35,7 @@ public class IngestBenchmark {
     public static void main(String[] args) throws Exception {
         Map<String, String> opt = new HashMap<>(Map.of(
                 "--url", "http://127.0.0.1:8080", "--key", "demo-key", "--events", "100000",
-                "--batch", "1000", "--clients", "4", "--contacts", "20000", "--seed", "1"));
+                "--batch", "1000", "--clients", "4", "--contacts", "20000", "--seed", "1", "--distinct", "false"));
         for (int i = 0; i + 1 < args.length; i += 2) opt.put(args[i], args[i + 1]);
         String url = opt.get("--url") + "/v1/events";
         String key = opt.get("--key");
@@ -43,6 +43,7 @@ public class IngestBenchmark {
         int batch = Integer.parseInt(opt.get("--batch"));
         int clients = Integer.parseInt(opt.get("--clients"));
         int contacts = Integer.parseInt(opt.get("--contacts"));
+        boolean distinct = Boolean.parseBoolean(opt.get("--distinct"));
         String run = Long.toString(System.currentTimeMillis(), 36);
         Random random = new Random(Long.parseLong(opt.get("--seed")));
 
@@ -56,7 +57,7 @@ public class IngestBenchmark {
             for (int i = 0; i < n; i++) {
                 int seq = made + i;
                 if (i > 0) sb.append(',');
-                appendEvent(sb, run + "-" + seq, "c-" + random.nextInt(contacts), base.plusSeconds(random.nextInt(60 * 86400)), random);
+                appendEvent(sb, run + "-" + seq, "c-" + (distinct ? seq : random.nextInt(contacts)), base.plusSeconds(random.nextInt(60 * 86400)), random);
             }
             bodies.add(sb.append(']').toString());
             made += n;

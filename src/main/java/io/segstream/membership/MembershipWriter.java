@@ -39,7 +39,7 @@ public class MembershipWriter {
         for (Evaluated e : evaluated) {
             Transition t = e.transition();
             boolean membershipChanged = !e.outcome().segments().equals(List.copyOf(new java.util.TreeSet<>(t.segmentsBefore())));
-            if (writeProfiles || membershipChanged || t.behaviourBefore() != t.behaviourAfter()) {
+            if (writeProfiles || membershipChanged || !t.behaviourBefore().equals(t.behaviourAfter())) {
                 updates.add(new ContactStore.ContactUpdate(t.contactId(), t.after(), t.behaviourAfter(), e.outcome().segments()));
             }
             due.put(t.contactId(), e.outcome().nextDue());
