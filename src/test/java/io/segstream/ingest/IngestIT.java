@@ -10,7 +10,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
+import io.segstream.support.Invariants;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
+import org.springframework.data.redis.connection.ReactiveRedisConnectionFactory;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.web.server.LocalServerPort;
@@ -30,11 +33,19 @@ class IngestIT {
     @Autowired
     DatabaseClient db;
 
+    @Autowired
+    ReactiveRedisConnectionFactory redis;
+
     @LocalServerPort
     int port;
 
     Api api;
     Api.TestTenant tenant;
+
+    @AfterEach
+    void invariantsHold() {
+        new Invariants(db, redis).check(tenant.id());
+    }
 
     @BeforeEach
     void setUp() {
