@@ -43,7 +43,7 @@ class IngestController {
     private final long maxBytes;
     private final Clock clock;
 
-    IngestController(IngestService service, SegstreamProperties properties, JsonMapper json) {
+    IngestController(IngestService service, SegstreamProperties properties, JsonMapper json, Clock clock) {
         this.service = service;
         SegstreamProperties.Ingest limits = properties.ingest();
         this.validator = new EventValidator(json, limits.maxFutureSkew());
@@ -52,7 +52,7 @@ class IngestController {
         this.decoder.setMaxInMemorySize((int) limits.maxEventBytes().toBytes());
         this.maxEvents = limits.maxEvents();
         this.maxBytes = limits.maxBytes().toBytes();
-        this.clock = Clock.systemUTC();
+        this.clock = clock;
     }
 
     @PostMapping(path = "/v1/events", consumes = {MediaType.APPLICATION_JSON_VALUE, MediaType.APPLICATION_NDJSON_VALUE},

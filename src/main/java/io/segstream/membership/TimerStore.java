@@ -56,18 +56,19 @@ public class TimerStore {
     public record Due(String tenantId, String contactId) {}
 
     /**
-     * Claims up to {@code limit} due timers for {@code lease}, in a short transaction of its own (the
+     * Claims up to {@code limit} timers due at {@code now} (the application clock) for {@code lease}, in a short transaction of its own (the
      * caller's). Timers locked by others are skipped; an expired lease is claimable again.
      */
-    public Flux<Due> claim(int limit, Duration lease) {
+    public Flux<Due> claim(int limit, Duration lease, Instant now) {
         return db.sql("""
                         UPDATE contact_timers t SET lease_until = now() + make_interval(secs => :lease)
                         FROM (SELECT tenant_id, contact_id FROM contact_timers
-                              WHERE due_at <= now() AND (lease_until IS NULL OR lease_until < now())
+                              WHERE due_at <= :now::timestamptz AND (lease_until IS NULL OR lease_until < now())
                               ORDER BY due_at LIMIT :limit FOR UPDATE SKIP LOCKED) d
                         WHERE t.tenant_id = d.tenant_id AND t.contact_id = d.contact_id
                         RETURNING t.tenant_id, t.contact_id""")
                 .bind("lease", (double) lease.toSeconds())
+                .bind("now", now.toString())
                 .bind("limit", limit)
                 .map(row -> new Due(row.get("tenant_id", String.class), row.get("contact_id", String.class)))
                 .all()
@@ -75,8 +76,9 @@ public class TimerStore {
     }
 
     /** Timers waiting to fire now (for the backlog gauge). */
-    public Mono<Long> backlog() {
-        return db.sql("SELECT count(*) FROM contact_timers WHERE due_at <= now()")
+    public Mono<Long> backlog(Instant now) {
+        return db.sql("SELECT count(*) FROM contact_timers WHERE due_at <= :now::timestamptz")
+                .bind("now", now.toString())
                 .map(row -> row.get(0, Long.class)).one().timeout(TIMEOUT);
     }
 }

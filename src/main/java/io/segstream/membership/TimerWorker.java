@@ -90,7 +90,7 @@ public class TimerWorker implements SmartLifecycle {
 
     /** Processes claimed batches until no timer is due. */
     Mono<Void> drain() {
-        return timers.claim(batchSize, LEASE).collectList().flatMap(due -> {
+        return timers.claim(batchSize, LEASE, clock.instant()).collectList().flatMap(due -> {
             if (due.isEmpty()) {
                 backlog.set(0);
                 return Mono.empty();
@@ -99,7 +99,7 @@ public class TimerWorker implements SmartLifecycle {
             for (TimerStore.Due d : due) byTenant.computeIfAbsent(d.tenantId(), k -> new ArrayList<>()).add(d.contactId());
             return Flux.fromIterable(byTenant.entrySet())
                     .concatMap(e -> process(e.getKey(), e.getValue()))
-                    .then(due.size() < batchSize ? timers.backlog().doOnNext(backlog::set).then() : drain());
+                    .then(due.size() < batchSize ? timers.backlog(clock.instant()).doOnNext(backlog::set).then() : drain());
         });
     }
 
