@@ -8,7 +8,7 @@ import io.segstream.contact.ContactStore;
 import io.segstream.contact.NewEvent;
 import io.segstream.membership.MembershipEngine;
 import io.segstream.membership.MembershipWriter;
-import io.segstream.membership.Projection;
+import io.segstream.membership.ChangeSignals;
 import io.segstream.platform.ProblemException;
 import io.segstream.platform.SegstreamProperties;
 import io.segstream.segment.SegmentCatalog;
@@ -37,7 +37,7 @@ class IngestService {
     private final ContactStore contacts;
     private final SegmentCatalog catalog;
     private final MembershipWriter writer;
-    private final Projection projection;
+    private final ChangeSignals signals;
     private final TransactionalOperator tx;
     private final Duration timeout;
     private final Clock clock;
@@ -49,12 +49,12 @@ class IngestService {
     private final Timer commitTime;
 
     IngestService(EventLog eventLog, ContactStore contacts, SegmentCatalog catalog, MembershipWriter writer,
-            Projection projection, TransactionalOperator tx, SegstreamProperties properties, MeterRegistry meters, Clock clock) {
+            ChangeSignals signals, TransactionalOperator tx, SegstreamProperties properties, MeterRegistry meters, Clock clock) {
         this.eventLog = eventLog;
         this.contacts = contacts;
         this.catalog = catalog;
         this.writer = writer;
-        this.projection = projection;
+        this.signals = signals;
         this.tx = tx;
         this.timeout = properties.ingest().timeout();
         this.clock = clock;
@@ -105,7 +105,7 @@ class IngestService {
         return stored.timeout(timeout)
                 .onErrorMap(TimeoutException.class, e -> ProblemException.unavailable(
                         "The batch could not be stored within " + timeout + "; nothing was stored", Duration.ofSeconds(2)))
-                .flatMap(inserted -> (inserted.isEmpty() ? Mono.<Void>empty() : projection.catchUpQuietly(tenantId))
+                .flatMap(inserted -> (inserted.isEmpty() ? Mono.<Void>empty() : signals.committed(tenantId))
                         .thenReturn(inserted))
                 .map(inserted -> {
                     int dup = batch.duplicatesInRequest + (events.size() - inserted.size());

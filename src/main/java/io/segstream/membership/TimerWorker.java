@@ -39,7 +39,7 @@ public class TimerWorker implements SmartLifecycle {
     private final SegmentCatalog catalog;
     private final ContactStore contacts;
     private final MembershipWriter writer;
-    private final Projection projection;
+    private final ChangeSignals signals;
     private final TransactionalOperator tx;
     private final Clock clock;
     private final Duration poll;
@@ -49,13 +49,13 @@ public class TimerWorker implements SmartLifecycle {
     private volatile Disposable loop;
 
     public TimerWorker(TimerStore timers, SegmentCatalog catalog, ContactStore contacts, MembershipWriter writer,
-            Projection projection, TransactionalOperator tx, Clock clock, MeterRegistry meters,
+            ChangeSignals signals, TransactionalOperator tx, Clock clock, MeterRegistry meters,
             @Value("${segstream.timers.poll:250ms}") Duration poll, @Value("${segstream.timers.batch-size:500}") int batchSize) {
         this.timers = timers;
         this.catalog = catalog;
         this.contacts = contacts;
         this.writer = writer;
-        this.projection = projection;
+        this.signals = signals;
         this.tx = tx;
         this.clock = clock;
         this.poll = poll;
@@ -122,6 +122,6 @@ public class TimerWorker implements SmartLifecycle {
                 }));
         return work.as(tx::transactional)
                 .doOnNext(changesCounter::increment)
-                .then(projection.catchUpQuietly(tenantId));
+                .then(signals.committed(tenantId));
     }
 }

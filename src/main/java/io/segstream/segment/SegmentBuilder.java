@@ -7,7 +7,7 @@ import io.segstream.contact.ContactStore;
 import io.segstream.contact.NewEvent;
 import io.segstream.membership.MembershipEngine;
 import io.segstream.membership.MembershipWriter;
-import io.segstream.membership.Projection;
+import io.segstream.membership.ChangeSignals;
 import io.segstream.rules.SegmentGraph;
 import io.segstream.rules.Signature;
 import java.time.Clock;
@@ -49,7 +49,7 @@ public class SegmentBuilder implements SmartLifecycle {
     private final SegmentCatalog catalog;
     private final ContactStore contacts;
     private final MembershipWriter writer;
-    private final Projection projection;
+    private final ChangeSignals signals;
     private final Clock clock;
     private final Duration poll;
     private final int batchSize;
@@ -58,14 +58,14 @@ public class SegmentBuilder implements SmartLifecycle {
     private volatile Disposable loop;
 
     public SegmentBuilder(DatabaseClient db, TransactionalOperator tx, SegmentCatalog catalog, ContactStore contacts,
-            MembershipWriter writer, Projection projection, Clock clock, MeterRegistry meters,
+            MembershipWriter writer, ChangeSignals signals, Clock clock, MeterRegistry meters,
             @Value("${segstream.builds.poll:1s}") Duration poll, @Value("${segstream.builds.batch-size:1000}") int batchSize) {
         this.db = db;
         this.tx = tx;
         this.catalog = catalog;
         this.contacts = contacts;
         this.writer = writer;
-        this.projection = projection;
+        this.signals = signals;
         this.clock = clock;
         this.poll = poll;
         this.batchSize = batchSize;
@@ -167,7 +167,7 @@ public class SegmentBuilder implements SmartLifecycle {
             });
         });
         return work.as(tx::transactional)
-                .flatMap(next -> projection.catchUpQuietly(job.tenantId()).thenReturn(next));
+                .flatMap(next -> signals.committed(job.tenantId()).thenReturn(next));
     }
 
     private static Map<String, io.segstream.rules.Rule> rules(TenantSegments segments) {

@@ -1,5 +1,6 @@
 package io.segstream.segment;
 
+import io.segstream.membership.ChangeSignals;
 import io.segstream.membership.Projection;
 import io.segstream.platform.FieldError;
 import io.segstream.platform.ProblemException;
@@ -43,17 +44,17 @@ class SegmentController {
     private final SegmentLimits limits;
     private final JsonMapper json;
     private final DatabaseClient db;
-    private final Projection projection;
+    private final ChangeSignals signals;
     private final ReactiveStringRedisTemplate redis;
     private final SegmentBuilder builder;
 
-    SegmentController(SegmentStore store, SegmentLimits limits, JsonMapper json, DatabaseClient db, Projection projection,
+    SegmentController(SegmentStore store, SegmentLimits limits, JsonMapper json, DatabaseClient db, ChangeSignals signals,
             ReactiveStringRedisTemplate redis, SegmentBuilder builder) {
         this.store = store;
         this.limits = limits;
         this.json = json;
         this.db = db;
-        this.projection = projection;
+        this.signals = signals;
         this.redis = redis;
         this.builder = builder;
     }
@@ -99,7 +100,7 @@ class SegmentController {
         caller.require(Scope.MANAGE);
         String tenant = caller.tenantId();
         return store.delete(tenant, id)
-                .then(projection.catchUpQuietly(tenant))
+                .then(signals.committed(tenant))
                 // The projection has cleared the members' bits; drop the key unless the id was reused meanwhile.
                 .then(store.find(tenant, id).hasElement())
                 .flatMap(reused -> reused ? Mono.empty()

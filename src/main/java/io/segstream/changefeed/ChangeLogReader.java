@@ -1,0 +1,70 @@
+package io.segstream.changefeed;
+
+import java.time.Duration;
+import java.time.OffsetDateTime;
+import java.util.Collection;
+import org.springframework.r2dbc.core.DatabaseClient;
+import org.springframework.stereotype.Repository;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+
+/** Reads segment changes from the log, in seq order. */
+@Repository
+class ChangeLogReader {
+
+    static final int PAGE = 1000;
+    private static final Duration TIMEOUT = Duration.ofSeconds(10);
+
+    private final DatabaseClient db;
+
+    ChangeLogReader(DatabaseClient db) {
+        this.db = db;
+    }
+
+    /** Segment changes with {@code after < seq <= upTo}, of all segments (null) or of those named. */
+    Flux<ChangeRow> read(String tenantId, long after, long upTo, Collection<String> segments) {
+        return page(tenantId, after, upTo, segments).expand(rows -> rows.size() < PAGE ? Mono.empty()
+                        : page(tenantId, rows.get(rows.size() - 1).seq(), upTo, segments))
+                .concatMapIterable(rows -> rows);
+    }
+
+    private Mono<java.util.List<ChangeRow>> page(String tenantId, long after, long upTo, Collection<String> segments) {
+        String filter = segments == null ? "key LIKE 'seg:%'" : "key = ANY(:keys)";
+        var spec = db.sql("""
+                        SELECT seq, key, contact_id, bit, at, cause_kind, cause_event_id FROM changes
+                        WHERE tenant_id = :t AND seq > :after AND seq <= :upTo AND %s
+                        ORDER BY seq LIMIT %d""".formatted(filter, PAGE))
+                .bind("t", tenantId).bind("after", after).bind("upTo", upTo);
+        if (segments != null) spec = spec.bind("keys", segments.stream().map(s -> "seg:" + s).toArray(String[]::new));
+        return spec.map(row -> new ChangeRow(row.get("seq", Long.class), row.get("key", String.class).substring(4),
+                        row.get("contact_id", String.class), row.get("bit", Boolean.class),
+                        row.get("at", OffsetDateTime.class).toInstant(), row.get("cause_kind", String.class),
+                        row.get("cause_event_id", String.class)))
+                .all()
+                .collectList()
+                .timeout(TIMEOUT);
+    }
+
+    /** The tenant's last seq and how far its log was pruned, read together. */
+    Mono<long[]> position(String tenantId) {
+        return db.sql("SELECT last_seq, pruned_through FROM change_seq WHERE tenant_id = :t")
+                .bind("t", tenantId)
+                .map(row -> new long[] {row.get("last_seq", Long.class), row.get("pruned_through", Long.class)})
+                .one()
+                .defaultIfEmpty(new long[] {0, 0})
+                .timeout(TIMEOUT);
+    }
+
+    /** Counts of the segments and the seq they are as of, in one snapshot. */
+    Mono<java.util.Map<String, long[]>> counts(String tenantId, Collection<String> segments) {
+        return Flux.fromIterable(segments)
+                .concatMap(s -> db.sql("""
+                                SELECT (SELECT count(*) FROM contacts WHERE tenant_id = :t AND segments @> ARRAY[:s]::text[]) AS n,
+                                       coalesce((SELECT last_seq FROM change_seq WHERE tenant_id = :t), 0) AS seq""")
+                        .bind("t", tenantId).bind("s", s)
+                        .map(row -> java.util.Map.entry(s, new long[] {row.get("n", Long.class), row.get("seq", Long.class)}))
+                        .one())
+                .collectMap(java.util.Map.Entry::getKey, java.util.Map.Entry::getValue)
+                .timeout(TIMEOUT);
+    }
+}

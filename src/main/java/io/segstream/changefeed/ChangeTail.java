@@ -1,0 +1,185 @@
+package io.segstream.changefeed;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.segstream.membership.ChangeSignals;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.context.SmartLifecycle;
+import org.springframework.data.redis.connection.ReactiveRedisConnectionFactory;
+import org.springframework.data.redis.listener.ChannelTopic;
+import org.springframework.data.redis.listener.ReactiveRedisMessageListenerContainer;
+import org.springframework.stereotype.Component;
+import reactor.core.Disposable;
+import reactor.core.Disposables;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+import reactor.core.publisher.Sinks;
+import reactor.util.concurrent.Queues;
+
+/**
+ * One reader of the change log per tenant with subscribers on this instance, fanning new changes out
+ * to them. Woken by commits on this instance, by Redis pub/sub for commits elsewhere, and by a poll.
+ *
+ * <p>Design note: seqs are taken under the tenant's seq row lock held until commit, so they become
+ * visible in order and reading {@code seq > position} never skips a late commit. Each subscriber has a
+ * bounded queue; one that falls too far behind is ended (it resumes from its Last-Event-ID), so a slow
+ * reader never holds up the others, the writers, or memory.
+ */
+@Component
+class ChangeTail implements SmartLifecycle {
+
+    private static final Logger log = LoggerFactory.getLogger(ChangeTail.class);
+
+    private final ChangeLogReader reader;
+    private final ChangeSignals signals;
+    private final ReactiveRedisConnectionFactory redis;
+    private final ChangeFeedProperties properties;
+    private final Counter cutOff;
+    private final Map<String, TenantTail> tails = new ConcurrentHashMap<>();
+    private volatile Disposable running;
+
+    ChangeTail(ChangeLogReader reader, ChangeSignals signals, ReactiveRedisConnectionFactory redis,
+            ChangeFeedProperties properties, MeterRegistry meters) {
+        this.reader = reader;
+        this.signals = signals;
+        this.redis = redis;
+        this.properties = properties;
+        this.cutOff = Counter.builder("segstream.sse.cutoff").description("Subscribers ended for falling behind").register(meters);
+    }
+
+    /** A subscriber's live queue; rows arrive in seq order. */
+    static final class Subscription {
+        final Sinks.Many<ChangeRow> sink;
+        final long position;
+
+        Subscription(int buffer, long position) {
+            this.sink = Sinks.many().unicast().onBackpressureBuffer(Queues.<ChangeRow>get(buffer).get());
+            this.position = position;
+        }
+    }
+
+    private final class TenantTail {
+        final String tenantId;
+        final Set<Subscription> subscribers = ConcurrentHashMap.newKeySet();
+        final AtomicBoolean reading = new AtomicBoolean();
+        final AtomicBoolean again = new AtomicBoolean();
+        long position = -1;
+
+        TenantTail(String tenantId) {
+            this.tenantId = tenantId;
+        }
+    }
+
+    /**
+     * Registers a subscriber. Its subscription carries the position it starts at: every change with a
+     * higher seq will be queued for it; the ones up to it are the caller's to replay from the log.
+     */
+    Mono<Subscription> subscribe(String tenantId) {
+        TenantTail tail = tails.computeIfAbsent(tenantId, TenantTail::new);
+        return initialized(tail).map(t -> {
+            synchronized (t) {
+                Subscription s = new Subscription(properties.buffer(), t.position);
+                t.subscribers.add(s);
+                return s;
+            }
+        });
+    }
+
+    void unsubscribe(String tenantId, Subscription s) {
+        tails.computeIfPresent(tenantId, (id, t) -> {
+            t.subscribers.remove(s);
+            return t.subscribers.isEmpty() ? null : t;
+        });
+    }
+
+    private Mono<TenantTail> initialized(TenantTail t) {
+        synchronized (t) {
+            if (t.position >= 0) return Mono.just(t);
+        }
+        return reader.position(t.tenantId).map(p -> {
+            synchronized (t) {
+                if (t.position < 0) t.position = p[0];
+            }
+            return t;
+        });
+    }
+
+    /** Reads whatever the tenant's log gained and hands it to the subscribers. */
+    Mono<Void> pump(String tenantId) {
+        TenantTail t = tails.get(tenantId);
+        if (t == null) return Mono.empty();
+        if (!t.reading.compareAndSet(false, true)) {
+            t.again.set(true);
+            return Mono.empty();
+        }
+        long from;
+        synchronized (t) {
+            from = t.position;
+        }
+        if (from < 0) {
+            t.reading.set(false);
+            return Mono.empty();
+        }
+        return reader.read(tenantId, from, Long.MAX_VALUE, null)
+                .doOnNext(row -> deliver(t, row))
+                .then()
+                .doFinally(signal -> {
+                    t.reading.set(false);
+                    if (t.again.getAndSet(false)) pump(tenantId).subscribe();
+                });
+    }
+
+    private void deliver(TenantTail t, ChangeRow row) {
+        synchronized (t) {
+            for (Subscription s : t.subscribers) {
+                Sinks.EmitResult r = s.sink.tryEmitNext(row);
+                if (r == Sinks.EmitResult.FAIL_OVERFLOW) {
+                    // Too far behind: end its stream after what it has queued; it resumes from its Last-Event-ID.
+                    t.subscribers.remove(s);
+                    s.sink.tryEmitComplete();
+                    cutOff.increment();
+                }
+            }
+            t.position = Math.max(t.position, row.seq());
+        }
+    }
+
+    @Override
+    public void start() {
+        var container = new ReactiveRedisMessageListenerContainer(redis);
+        Flux<String> remote = container.receive(ChannelTopic.of(ChangeSignals.CHANNEL))
+                .map(m -> m.getMessage())
+                .retryWhen(reactor.util.retry.Retry.backoff(Long.MAX_VALUE, Duration.ofSeconds(1)).maxBackoff(Duration.ofSeconds(30)))
+                .onErrorResume(e -> Flux.empty());
+        Flux<String> polled = Flux.interval(properties.poll()).onBackpressureDrop()
+                .concatMapIterable(tick -> Set.copyOf(tails.keySet()));
+        Disposable wakeups = Flux.merge(signals.local(), remote, polled)
+                .filter(tails::containsKey)
+                .flatMap(tenant -> pump(tenant).onErrorResume(e -> {
+                    log.warn("Change feed of tenant {} could not read the log: {}", tenant, e.toString());
+                    return Mono.empty();
+                }), 16)
+                .subscribe();
+        Disposable listener = () -> container.destroyLater().subscribe();
+        running = Disposables.composite(wakeups, listener);
+    }
+
+    @Override
+    public void stop() {
+        Disposable d = running;
+        if (d != null) d.dispose();
+        running = null;
+        tails.values().forEach(t -> t.subscribers.forEach(s -> s.sink.tryEmitComplete()));
+    }
+
+    @Override
+    public boolean isRunning() {
+        return running != null;
+    }
+}
