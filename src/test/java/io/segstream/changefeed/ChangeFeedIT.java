@@ -1,0 +1,201 @@
+package io.segstream.changefeed;
+
+import static io.segstream.support.Api.event;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.segstream.SegstreamApplication;
+import io.segstream.platform.EmbeddedPostgresServer;
+import io.segstream.platform.EmbeddedRedisServer;
+import io.segstream.support.Api;
+import io.segstream.support.IntegrationTest;
+import io.segstream.support.Invariants;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
+import java.util.stream.IntStream;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.builder.SpringApplicationBuilder;
+import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.boot.web.server.context.WebServerApplicationContext;
+import org.springframework.core.ParameterizedTypeReference;
+import org.springframework.data.redis.connection.ReactiveRedisConnectionFactory;
+import org.springframework.http.HttpHeaders;
+import org.springframework.http.MediaType;
+import org.springframework.http.codec.ServerSentEvent;
+import org.springframework.r2dbc.core.DatabaseClient;
+import org.springframework.test.web.reactive.server.WebTestClient;
+import org.springframework.web.reactive.function.client.WebClient;
+import reactor.core.publisher.Flux;
+import reactor.core.scheduler.Schedulers;
+
+@IntegrationTest
+class ChangeFeedIT {
+
+    private static final ParameterizedTypeReference<ServerSentEvent<Map<String, Object>>> SSE = new ParameterizedTypeReference<>() {};
+
+    @Autowired
+    WebTestClient client;
+
+    @Autowired
+    DatabaseClient db;
+
+    @Autowired
+    ReactiveRedisConnectionFactory redis;
+
+    @Autowired
+    EmbeddedPostgresServer postgres;
+
+    @Autowired
+    EmbeddedRedisServer embeddedRedis;
+
+    @Autowired
+    io.micrometer.core.instrument.MeterRegistry meters;
+
+    @LocalServerPort
+    int port;
+
+    Api api;
+    Api.TestTenant tenant;
+
+    @BeforeEach
+    void setUp() {
+        api = new Api(client);
+        tenant = api.newTenant();
+        api.createSegment(tenant.key(), "{\"id\":\"vip\",\"name\":\"VIP\",\"rule\":{\"tag\":\"vip\"}}").expectStatus().isCreated();
+        await().atMost(Duration.ofSeconds(20)).until(() -> "live".equals(api.get(tenant.key(), "/v1/segments/vip")
+                .expectBody(Map.class).returnResult().getResponseBody().get("status")));
+    }
+
+    @AfterEach
+    void invariantsHold() {
+        new Invariants(db, redis).check(tenant.id());
+    }
+
+    @Test
+    void liveChangesArriveAsServerSentEventsWithTheContractHeaders() {
+        var result = client.get().uri("/v1/segments/vip/changes")
+                .header(HttpHeaders.AUTHORIZATION, "Bearer " + tenant.key())
+                .accept(MediaType.TEXT_EVENT_STREAM)
+                .exchange()
+                .expectStatus().isOk()
+                .expectHeader().valueEquals("Cache-Control", "no-cache")
+                .expectHeader().valueEquals("X-Accel-Buffering", "no")
+                .returnResult(SSE);
+        Flux<ServerSentEvent<Map<String, Object>>> events = result.getResponseBody().filter(e -> e.event() != null);
+        var received = events.take(2).collectList().toFuture();
+        tag("e1", "c1", true);
+        tag("e2", "c1", false);
+        var list = received.join();
+        assertThat(list).extracting(ServerSentEvent::event).containsExactly("enter", "exit");
+        assertThat(list.get(0).data()).containsEntry("contactId", "c1").containsEntry("segment", "vip")
+                .containsEntry("change", "enter").containsEntry("cause", Map.of("kind", "event", "eventId", "e1"));
+        assertThat(Long.parseLong(list.get(1).id())).isGreaterThan(Long.parseLong(list.get(0).id()));
+    }
+
+    @Test
+    void resumeGivesExactlyTheLaterChanges() {
+        for (int i = 0; i < 20; i++) tag("r" + i, "c" + (i % 7), i % 3 != 0);
+        List<Long> all = seqs(replay(null, "/v1/segments/vip/changes"));
+        assertThat(all).hasSizeGreaterThan(5).isSorted().doesNotHaveDuplicates();
+        long middle = all.get(all.size() / 2);
+        List<Long> resumed = seqs(replay(middle, "/v1/segments/vip/changes"));
+        assertThat(resumed).isEqualTo(all.stream().filter(s -> s > middle).toList());
+        List<Long> viaQuery = seqs(client.get().uri("/v1/changes?segment=vip&after=" + middle)
+                .header(HttpHeaders.AUTHORIZATION, "Bearer " + tenant.key())
+                .exchange().returnResult(SSE).getResponseBody()
+                .filter(e -> e.event() != null).take(resumed.size()));
+        assertThat(viaQuery).isEqualTo(resumed);
+    }
+
+    @Test
+    void concurrentWritersAreSeenExactlyOnceByTailingAndResumingSubscribers() {
+        WebClient web = WebClient.builder().baseUrl("http://127.0.0.1:" + port)
+                .defaultHeader(HttpHeaders.AUTHORIZATION, "Bearer " + tenant.key()).build();
+        var tailing = web.get().uri("/v1/segments/vip/changes").retrieve().bodyToFlux(SSE)
+                .filter(e -> e.event() != null).map(e -> Long.parseLong(e.id()));
+        List<Long> tailed = new java.util.concurrent.CopyOnWriteArrayList<>();
+        var subscription = tailing.subscribe(tailed::add);
+        await().atMost(Duration.ofSeconds(5)).until(() -> openStreams() >= 1);
+        // 8 writers at once, each toggling its own contacts.
+        Flux.range(0, 8).flatMap(w -> Flux.range(0, 10).concatMap(i -> web.post().uri("/v1/events")
+                .contentType(MediaType.APPLICATION_JSON)
+                .bodyValue("[" + IntStream.range(0, 5).mapToObj(k -> event("w" + w + "-" + i + "-" + k, "w" + w + "c" + k,
+                        (i + k) % 2 == 0 ? "contact.tagged" : "contact.untagged", "2026-11-01T00:00:" + String.format("%02d", i) + "Z",
+                        "{\"tag\":\"vip\"}")).collect(Collectors.joining(",")) + "]")
+                .retrieve().toBodilessEntity()), 8).blockLast(Duration.ofSeconds(60));
+        List<Long> log = db.sql("SELECT seq FROM changes WHERE tenant_id = :t AND key = 'seg:vip' ORDER BY seq")
+                .bind("t", tenant.id()).map(r -> r.get(0, Long.class)).all().collectList().block();
+        await().atMost(Duration.ofSeconds(10)).until(() -> tailed.size() >= log.size());
+        subscription.dispose();
+        assertThat(tailed).as("tailing subscriber").isEqualTo(log);
+        long middle = log.get(log.size() / 3);
+        assertThat(seqs(replay(middle, "/v1/segments/vip/changes"))).as("resuming subscriber")
+                .isEqualTo(log.stream().filter(s -> s > middle).toList());
+    }
+
+    @Test
+    void malformedLastEventIdIs400AndUnknownSegmentsAre404() {
+        client.get().uri("/v1/segments/vip/changes").header(HttpHeaders.AUTHORIZATION, "Bearer " + tenant.key())
+                .header("Last-Event-ID", "12x").exchange().expectStatus().isBadRequest()
+                .expectHeader().contentType(MediaType.APPLICATION_PROBLEM_JSON)
+                .expectBody().jsonPath("$.errors[0].pointer").isEqualTo("/headers/Last-Event-ID");
+        client.get().uri("/v1/changes?segment=vip&after=-1").header(HttpHeaders.AUTHORIZATION, "Bearer " + tenant.key())
+                .exchange().expectStatus().isBadRequest();
+        client.get().uri("/v1/segments/nope/changes").header(HttpHeaders.AUTHORIZATION, "Bearer " + tenant.key())
+                .exchange().expectStatus().isNotFound();
+        var other = api.newTenant();
+        client.get().uri("/v1/changes?segment=vip").header(HttpHeaders.AUTHORIZATION, "Bearer " + other.key())
+                .exchange().expectStatus().isNotFound();
+    }
+
+    @Test
+    void aChangeCommittedThroughOneInstanceReachesSubscribersOfAnother() {
+        try (var second = new SpringApplicationBuilder(SegstreamApplication.class).profiles("test").run(
+                "--server.port=0",
+                "--spring.r2dbc.url=r2dbc:postgresql://127.0.0.1:" + postgres.port() + "/postgres",
+                "--spring.r2dbc.username=postgres",
+                "--spring.data.redis.url=redis://127.0.0.1:" + embeddedRedis.port(),
+                "--segstream.changes.poll=1h")) {
+            int secondPort = ((WebServerApplicationContext) second).getWebServer().getPort();
+            var received = WebClient.builder().baseUrl("http://127.0.0.1:" + secondPort).build()
+                    .get().uri("/v1/segments/vip/changes").header(HttpHeaders.AUTHORIZATION, "Bearer " + tenant.key())
+                    .retrieve().bodyToFlux(SSE).filter(e -> e.event() != null).next()
+                    .subscribeOn(Schedulers.boundedElastic()).toFuture();
+            await().atMost(Duration.ofSeconds(10)).until(() -> second.getBean(io.micrometer.core.instrument.MeterRegistry.class)
+                    .get("segstream.sse.streams").gauge().value() >= 1);
+            long t0 = System.nanoTime();
+            tag("x1", "cross", true);
+            var event = received.orTimeout(10, java.util.concurrent.TimeUnit.SECONDS).join();
+            assertThat(event.data()).containsEntry("contactId", "cross").containsEntry("change", "enter");
+            assertThat(Duration.ofNanos(System.nanoTime() - t0)).isLessThan(Duration.ofSeconds(5));
+        }
+    }
+
+    private Flux<ServerSentEvent<Map<String, Object>>> replay(Long after, String uri) {
+        long expected = db.sql("SELECT count(*) FROM changes WHERE tenant_id = :t AND key = 'seg:vip' AND seq > :a")
+                .bind("t", tenant.id()).bind("a", after == null ? 0 : after).map(r -> r.get(0, Long.class)).one().block();
+        var spec = client.get().uri(uri + "?after=" + (after == null ? 0 : after))
+                .header(HttpHeaders.AUTHORIZATION, "Bearer " + tenant.key());
+        return spec.exchange().returnResult(SSE).getResponseBody().filter(e -> e.event() != null).take(expected)
+                .timeout(Duration.ofSeconds(10));
+    }
+
+    private static List<Long> seqs(Flux<ServerSentEvent<Map<String, Object>>> events) {
+        return new ArrayList<>(events.map(e -> Long.parseLong(e.id())).collectList().block(Duration.ofSeconds(15)));
+    }
+
+    private double openStreams() {
+        return meters.get("segstream.sse.streams").gauge().value();
+    }
+
+    private void tag(String id, String contact, boolean on) {
+        api.postEvents(tenant.key(), "[" + event(id, contact, on ? "contact.tagged" : "contact.untagged",
+                "2026-11-01T00:00:00Z", "{\"tag\":\"vip\"}") + "]").expectStatus().isAccepted();
+    }
+}
