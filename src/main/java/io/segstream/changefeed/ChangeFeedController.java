@@ -117,7 +117,9 @@ class ChangeFeedController {
             Set<String> countable, ChangeTail.Subscription sub) {
         long position = sub.position;
         ServerSentEvent<Object> hello = ServerSentEvent.builder().retry(properties.retry()).comment(" connected").build();
-        return reader.position(tenantId).flatMapMany(p -> {
+        // Only a resume needs to know how far the log was pruned; a live-only stream costs no query here.
+        Mono<long[]> positionOfLog = from == null ? Mono.just(new long[] {position, 0}) : reader.position(tenantId);
+        return positionOfLog.flatMapMany(p -> {
             long pruned = p[1];
             Flux<ServerSentEvent<Object>> head = Flux.just(hello);
             long replayFrom;
@@ -135,7 +137,7 @@ class ChangeFeedController {
             long liveFrom = Math.max(replayFrom, position);
             Flux<ChangeRow> replay = replayFrom >= position ? Flux.empty()
                     : reader.read(tenantId, replayFrom, position, filter).doOnNext(r -> replayed.increment());
-            Flux<ChangeRow> live = sub.sink.asFlux()
+            Flux<ChangeRow> live = sub.rows()
                     .filter(r -> r.seq() > liveFrom && (filter == null || filter.contains(r.segment())));
             Counts tally = counts ? new Counts() : null;
             Flux<ServerSentEvent<Object>> changes = Flux.concat(replay, live)

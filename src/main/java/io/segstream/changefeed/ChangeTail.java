@@ -53,14 +53,23 @@ class ChangeTail implements SmartLifecycle {
         this.cutOff = Counter.builder("segstream.sse.cutoff").description("Subscribers ended for falling behind").register(meters);
     }
 
-    /** A subscriber's live queue; rows arrive in seq order. */
+    /**
+     * A subscriber's live queue; rows arrive in seq order. Design note: the queue grows in small chunks
+     * as needed (a preallocated array of the full bound would cost every idle stream ~128 KiB); the bound
+     * is enforced by counting what is pending.
+     */
     static final class Subscription {
-        final Sinks.Many<ChangeRow> sink;
+        final Sinks.Many<ChangeRow> sink = Sinks.many().unicast().onBackpressureBuffer(Queues.<ChangeRow>unbounded(16).get());
+        final java.util.concurrent.atomic.AtomicInteger pending = new java.util.concurrent.atomic.AtomicInteger();
         final long position;
 
-        Subscription(int buffer, long position) {
-            this.sink = Sinks.many().unicast().onBackpressureBuffer(Queues.<ChangeRow>get(buffer).get());
+        Subscription(long position) {
             this.position = position;
+        }
+
+        /** The subscriber's rows, each counted off as it is taken. */
+        Flux<ChangeRow> rows() {
+            return sink.asFlux().doOnNext(r -> pending.decrementAndGet());
         }
     }
 
@@ -84,7 +93,7 @@ class ChangeTail implements SmartLifecycle {
         TenantTail tail = tails.computeIfAbsent(tenantId, TenantTail::new);
         return initialized(tail).map(t -> {
             synchronized (t) {
-                Subscription s = new Subscription(properties.buffer(), t.position);
+                Subscription s = new Subscription(t.position);
                 t.subscribers.add(s);
                 return s;
             }
@@ -138,8 +147,8 @@ class ChangeTail implements SmartLifecycle {
     private void deliver(TenantTail t, ChangeRow row) {
         synchronized (t) {
             for (Subscription s : t.subscribers) {
-                Sinks.EmitResult r = s.sink.tryEmitNext(row);
-                if (r == Sinks.EmitResult.FAIL_OVERFLOW) {
+                boolean full = s.pending.incrementAndGet() > properties.buffer();
+                if (full || s.sink.tryEmitNext(row) == Sinks.EmitResult.FAIL_OVERFLOW) {
                     // Too far behind: end its stream after what it has queued; it resumes from its Last-Event-ID.
                     t.subscribers.remove(s);
                     s.sink.tryEmitComplete();

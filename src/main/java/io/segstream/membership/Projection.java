@@ -64,13 +64,44 @@ public class Projection {
         }));
     }
 
-    /** {@link #catchUp}, logging instead of failing: the next catch-up repairs what this one missed. */
+    /**
+     * {@link #catchUp}, logging instead of failing: the next catch-up repairs what this one missed.
+     * Single-flight per tenant on this instance: while one caller is catching up, others only ask it to
+     * go round once more and return at once, so a burst of commits costs one reader, not one each.
+     */
     public Mono<Void> catchUpQuietly(String tenantId) {
-        return catchUp(tenantId).timeout(TIMEOUT)
-                .doOnError(e -> log.warn("Redis projection of tenant {} is behind: {}", tenantId, e.toString()))
-                .onErrorResume(e -> Mono.empty())
-                .then();
+        return Mono.defer(() -> {
+            Flight f = flights.computeIfAbsent(tenantId, t -> new Flight());
+            f.again.set(true);
+            if (!f.running.compareAndSet(false, true)) return Mono.empty();
+            return Mono.defer(() -> {
+                        f.again.set(false);
+                        return catchUp(tenantId).timeout(TIMEOUT)
+                                .doOnError(e -> log.warn("Redis projection of tenant {} is behind: {}", tenantId, e.toString()))
+                                .onErrorResume(e -> Mono.empty())
+                                .then();
+                    })
+                    .repeat(() -> {
+                        if (f.again.get()) return true;
+                        f.running.set(false);
+                        // A request that arrived between the check and the release would be lost: take it over.
+                        return f.again.get() && f.running.compareAndSet(false, true);
+                    })
+                    // A caller that goes away (client disconnected) must not leave the flight taken.
+                    .doOnCancel(() -> {
+                        f.again.set(true);
+                        f.running.set(false);
+                    })
+                    .then();
+        });
     }
+
+    private static final class Flight {
+        final java.util.concurrent.atomic.AtomicBoolean running = new java.util.concurrent.atomic.AtomicBoolean();
+        final java.util.concurrent.atomic.AtomicBoolean again = new java.util.concurrent.atomic.AtomicBoolean();
+    }
+
+    private final Map<String, Flight> flights = new java.util.concurrent.ConcurrentHashMap<>();
 
     public Mono<Long> watermark(String tenantId) {
         return redis.opsForValue().get(watermarkKey(tenantId)).map(Long::parseLong).defaultIfEmpty(0L).timeout(TIMEOUT);

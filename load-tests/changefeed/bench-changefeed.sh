@@ -1,0 +1,39 @@
+#!/usr/bin/env bash
+# Change-feed benchmarks against a running segstream (see README "Performance"): creates a tenant and
+# a {"tag":"vip"} segment, then (1) p50/p99 from ingest request to SSE delivery at RATES events/s
+# (default 1000 2500 5000) for 30 s each, (2) STREAMS concurrent SSE streams with the service's heap before/after (via jcmd on PID).
+# Usage: ADMIN_KEY=admin-key URL=http://127.0.0.1:8080 PID=<service pid> STREAMS=10000 load-tests/changefeed/bench-changefeed.sh
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+URL=${URL:-http://127.0.0.1:8080}
+ADMIN_KEY=${ADMIN_KEY:-admin-key}
+STREAMS=${STREAMS:-10000}
+JAVA=${JAVA:-java}
+JCMD=${JCMD:-jcmd}
+t="sse-$(date +%s)"
+curl -sf -X POST "$URL/v1/admin/tenants" -H "Authorization: Bearer $ADMIN_KEY" -H 'Content-Type: application/json' \
+     -d "{\"id\":\"$t\",\"name\":\"sse bench\",\"timeZone\":\"UTC\"}" >/dev/null
+KEY=$(curl -sf -X POST "$URL/v1/admin/tenants/$t/keys" -H "Authorization: Bearer $ADMIN_KEY" -H 'Content-Type: application/json' \
+     -d '{"scopes":["ingest","read","manage"]}' | sed -E 's/.*"key":"([^"]+)".*/\1/')
+curl -sf -X POST "$URL/v1/segments" -H "Authorization: Bearer $KEY" -H 'Content-Type: application/json' \
+     -d '{"id":"vip","name":"VIP","rule":{"tag":"vip"}}' >/dev/null
+until curl -sf "$URL/v1/segments/vip" -H "Authorization: Bearer $KEY" | grep -q '"status":"live"'; do sleep 0.2; done
+
+for rate in ${RATES-1000 2500 5000}; do
+  $JAVA load-tests/changefeed/SseBenchmark.java latency --url "$URL" --key "$KEY" --segment vip --rate "$rate" \
+        --seconds "${SECONDS_PER_RATE:-30}" --batch 100 || echo "rate $rate: not sustained (see above)"
+done
+
+heap() { $JCMD "$PID" GC.run >/dev/null; $JCMD "$PID" GC.heap_info | grep -oE 'used [0-9]+K' | head -1 | grep -oE '[0-9]+'; }
+before=$(heap)
+fifo=$(mktemp -u); mkfifo "$fifo"
+$JAVA -Xmx2g load-tests/changefeed/SseBenchmark.java streams --url "$URL" --key "$KEY" --segment vip --streams "$STREAMS" < "$fifo" &
+bench=$!
+exec 3>"$fifo"
+until curl -sf "$URL/actuator/prometheus" | grep -E '^segstream_sse_streams' | grep -qE " ${STREAMS}(\.0)?$"; do sleep 1; done
+after=$(heap)
+echo "service heap used: ${before} KiB before, ${after} KiB with $STREAMS streams: $(( (after - before) * 1024 / STREAMS )) bytes per stream"
+echo >&3
+wait $bench
+exec 3>&-
+rm -f "$fifo"
