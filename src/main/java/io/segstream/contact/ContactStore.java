@@ -41,7 +41,8 @@ public class ContactStore {
     }
 
     /** A contact as stored: its dense number, folded profile, behaviour and the segments it is in. */
-    public record StoredContact(String contactId, long contactNo, Profile profile, Behaviour behaviour, List<String> segments) {
+    public record StoredContact(String contactId, long contactNo, Profile profile, Behaviour behaviour, List<String> segments,
+            java.util.Optional<Instant> nextDue) {
         public StoredContact {
             segments = List.copyOf(segments);
         }
@@ -140,7 +141,8 @@ public class ContactStore {
     }
 
     /** A contact's new state, to write under the lock taken by {@link #fold} or {@link #lockRange}. */
-    public record ContactUpdate(String contactId, Profile profile, Behaviour behaviour, List<String> segments) {}
+    public record ContactUpdate(String contactId, Profile profile, Behaviour behaviour, List<String> segments,
+            java.util.Optional<Instant> nextDue) {}
 
     /** Writes the contacts' new states with one statement, and erases what deletions erased. */
     public Mono<Void> write(String tenantId, List<ContactUpdate> updates) {
@@ -181,14 +183,15 @@ public class ContactStore {
     }
 
     private static final String COLUMNS =
-            "contact_id, contact_no, state::text AS state, behaviour::text AS behaviour, segments";
+            "contact_id, contact_no, state::text AS state, behaviour::text AS behaviour, segments, next_due";
 
     private StoredContact stored(io.r2dbc.spi.Readable row) {
         String[] segments = row.get("segments", String[].class);
         return new StoredContact(row.get("contact_id", String.class), row.get("contact_no", Long.class),
                 ProfileJson.read(json.readTree(row.get("state", String.class))),
                 BehaviourJson.read(json.readTree(row.get("behaviour", String.class))),
-                segments == null ? List.of() : List.of(segments));
+                segments == null ? List.of() : List.of(segments),
+                java.util.Optional.ofNullable(row.get("next_due", java.time.OffsetDateTime.class)).map(java.time.OffsetDateTime::toInstant));
     }
 
     /**
@@ -290,8 +293,10 @@ public class ContactStore {
         String[] segments = new String[n];
         Boolean[] live = new Boolean[n];
         String[] created = new String[n];
+        String[] dues = new String[n];
         int i = 0;
         for (ContactUpdate c : updates) {
+            dues[i] = c.nextDue().map(Instant::toString).orElse(null);
             ids[i] = c.contactId();
             states[i] = json.writeValueAsString(ProfileJson.write(c.profile()));
             behaviours[i] = json.writeValueAsString(BehaviourJson.write(c.behaviour()));
@@ -303,10 +308,11 @@ public class ContactStore {
         return db.sql("""
                         UPDATE contacts c SET state = v.state::jsonb, behaviour = v.behaviour::jsonb,
                                segments = ARRAY(SELECT jsonb_array_elements_text(v.segments::jsonb)),
-                               live = v.live, created_at = v.created_at::timestamptz, updated_at = now()
+                               live = v.live, created_at = v.created_at::timestamptz, next_due = v.due::timestamptz,
+                               updated_at = now()
                         FROM unnest(:ids::text[], :states::text[], :behaviours::text[], :segments::text[],
-                                    :live::boolean[], :created::text[])
-                             AS v(contact_id, state, behaviour, segments, live, created_at)
+                                    :live::boolean[], :created::text[], :dues::text[])
+                             AS v(contact_id, state, behaviour, segments, live, created_at, due)
                         WHERE c.tenant_id = :tenant AND c.contact_id = v.contact_id""")
                 .bind("tenant", tenantId)
                 .bind("ids", ids)
@@ -315,6 +321,7 @@ public class ContactStore {
                 .bind("segments", segments)
                 .bind("live", live)
                 .bind("created", created)
+                .bind("dues", dues)
                 .then();
     }
 

@@ -89,7 +89,7 @@ class IngestService {
                                         for (ContactStore.Folded f : folded) {
                                             var t = new MembershipEngine.Transition(f.before().contactId(), f.before().contactNo(),
                                                     f.before().profile(), f.profile(), f.before().behaviour(), f.behaviour(),
-                                                    f.before().segments());
+                                                    f.before().segments(), f.before().nextDue());
                                             String cause = f.events().stream().map(NewEvent::event)
                                                     .max(Comparator.comparing(e -> e.stamp())).map(e -> e.id()).orElse(null);
                                             var outcome = MembershipEngine.evaluate(segments, t,

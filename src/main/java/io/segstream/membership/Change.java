@@ -2,7 +2,7 @@ package io.segstream.membership;
 
 /**
  * One row of the change log before it has a seq: a segment enter/exit ({@code key} {@code seg:<id>}) or a
- * projected profile bit ({@code tag:<t>}, {@code aud:<a>}, {@code ch:<channel>}, {@code live}).
+ * projected profile bit ({@code tag:<t>}, {@code aud:<a>}, {@code unsub:<channel>}, {@code live}).
  *
  * @param causeKind {@code event}, {@code time}, {@code definition} or {@code deletion}
  * @param eventId the causing event for {@code event}, else null

@@ -26,9 +26,9 @@ public final class MembershipEngine {
 
     private MembershipEngine() {}
 
-    /** A contact's state before and after one unit of work. */
+    /** A contact's state before and after one unit of work, and its timer before it. */
     public record Transition(String contactId, long contactNo, Profile before, Profile after, Behaviour behaviourBefore,
-            Behaviour behaviourAfter, List<String> segmentsBefore) {}
+            Behaviour behaviourAfter, List<String> segmentsBefore, Optional<Instant> dueBefore) {}
 
     /** Which segments to evaluate. */
     public enum Scope {
@@ -107,10 +107,12 @@ public final class MembershipEngine {
         Set<String> audA = a.live() ? Set.copyOf(a.currentAudiences()) : Set.of();
         Set<String> audB = b.live() ? Set.copyOf(b.currentAudiences()) : Set.of();
         diff("aud:", audA, audB, t, causeKind, eventId, out);
+        // Design note: the consent bitmaps mark who unsubscribed ("unsub:<channel>"), not who is
+        // subscribed, so a new contact (subscribed by default) costs no change-log rows for them.
         for (Channel c : Channel.values()) {
-            boolean ca = a.live() && a.currentSubscriptions().get(c);
-            boolean cb = b.live() && b.currentSubscriptions().get(c);
-            if (ca != cb) out.add(change(t, "ch:" + c.wireName(), cb, causeKind, eventId));
+            boolean ua = a.live() && !a.currentSubscriptions().get(c);
+            boolean ub = b.live() && !b.currentSubscriptions().get(c);
+            if (ua != ub) out.add(change(t, "unsub:" + c.wireName(), ub, causeKind, eventId));
         }
     }
 

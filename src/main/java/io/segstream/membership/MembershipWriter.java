@@ -39,10 +39,12 @@ public class MembershipWriter {
         for (Evaluated e : evaluated) {
             Transition t = e.transition();
             boolean membershipChanged = !e.outcome().segments().equals(List.copyOf(new java.util.TreeSet<>(t.segmentsBefore())));
-            if (writeProfiles || membershipChanged || !t.behaviourBefore().equals(t.behaviourAfter())) {
-                updates.add(new ContactStore.ContactUpdate(t.contactId(), t.after(), t.behaviourAfter(), e.outcome().segments()));
+            boolean dueChanged = !e.outcome().nextDue().equals(t.dueBefore());
+            if (writeProfiles || membershipChanged || dueChanged || !t.behaviourBefore().equals(t.behaviourAfter())) {
+                updates.add(new ContactStore.ContactUpdate(t.contactId(), t.after(), t.behaviourAfter(), e.outcome().segments(),
+                        e.outcome().nextDue()));
             }
-            due.put(t.contactId(), e.outcome().nextDue());
+            if (dueChanged) due.put(t.contactId(), e.outcome().nextDue());
             changes.addAll(e.outcome().changes());
         }
         return contacts.write(tenantId, updates)

@@ -111,7 +111,7 @@ public class TimerWorker implements SmartLifecycle {
                     for (ContactStore.StoredContact c : locked) {
                         var b = c.behaviour().prune(segments.signatures(), now);
                         var t = new MembershipEngine.Transition(c.contactId(), c.contactNo(), c.profile(), c.profile(),
-                                c.behaviour(), b, c.segments());
+                                c.behaviour(), b, c.segments(), c.nextDue());
                         evaluated.add(new MembershipWriter.Evaluated(t, MembershipEngine.evaluate(segments, t,
                                 MembershipEngine.Scope.TIME_DEPENDENT, null, "time", null, now)));
                     }

@@ -154,7 +154,7 @@ public class SegmentBuilder implements SmartLifecycle {
                                 : c.behaviour().recompute(needed, history.getOrDefault(c.contactId(), List.<NewEvent>of()),
                                         c.profile(), segments.zone(), now).prune(segments.signatures(), now);
                         var t = new MembershipEngine.Transition(c.contactId(), c.contactNo(), c.profile(), c.profile(),
-                                c.behaviour(), b, c.segments());
+                                c.behaviour(), b, c.segments(), c.nextDue());
                         evaluated.add(new MembershipWriter.Evaluated(t, MembershipEngine.evaluate(segments, t,
                                 MembershipEngine.Scope.ALL, affected, "definition", null, now)));
                     }
