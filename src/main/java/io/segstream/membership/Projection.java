@@ -12,6 +12,7 @@ import org.springframework.data.redis.core.script.RedisScript;
 import org.springframework.r2dbc.core.DatabaseClient;
 import org.springframework.stereotype.Component;
 import reactor.core.publisher.Mono;
+import reactor.core.publisher.Sinks;
 
 /**
  * The Redis bitmap projection of the change log: one bitmap per segment, tag, audience and channel
@@ -65,40 +66,53 @@ public class Projection {
     }
 
     /**
-     * {@link #catchUp}, logging instead of failing: the next catch-up repairs what this one missed.
-     * Single-flight per tenant on this instance: while one caller is catching up, others only ask it to
-     * go round once more and return at once, so a burst of commits costs one reader, not one each.
+     * {@link #catchUp}, logging instead of failing: the next catch-up (or the sweep) repairs what this
+     * one missed. Single-flight per tenant on this instance: while one caller is catching up, others ask
+     * it to go round once more and wait for it, so a burst of commits costs one reader, and every caller
+     * returns only once the log as of its call has been applied (read-your-writes for queries).
      */
     public Mono<Void> catchUpQuietly(String tenantId) {
         return Mono.defer(() -> {
             Flight f = flights.computeIfAbsent(tenantId, t -> new Flight());
-            f.again.set(true);
-            if (!f.running.compareAndSet(false, true)) return Mono.empty();
+            Sinks.Empty<Void> done;
+            synchronized (f) {
+                f.again = true;
+                if (f.running) return f.done.asMono();
+                f.running = true;
+                f.done = Sinks.empty();
+                done = f.done;
+            }
             return Mono.defer(() -> {
-                        f.again.set(false);
+                        synchronized (f) {
+                            f.again = false;
+                        }
                         return catchUp(tenantId).timeout(TIMEOUT)
                                 .doOnError(e -> log.warn("Redis projection of tenant {} is behind: {}", tenantId, e.toString()))
                                 .onErrorResume(e -> Mono.empty())
                                 .then();
                     })
                     .repeat(() -> {
-                        if (f.again.get()) return true;
-                        f.running.set(false);
-                        // A request that arrived between the check and the release would be lost: take it over.
-                        return f.again.get() && f.running.compareAndSet(false, true);
+                        synchronized (f) {
+                            if (f.again) return true;
+                            f.running = false;
+                            return false;
+                        }
                     })
-                    // A caller that goes away (client disconnected) must not leave the flight taken.
-                    .doOnCancel(() -> {
-                        f.again.set(true);
-                        f.running.set(false);
-                    })
-                    .then();
+                    .then()
+                    .doFinally(signal -> {
+                        synchronized (f) {
+                            // A caller that went away (client disconnected) must not leave the flight taken.
+                            if (f.done == done) f.running = false;
+                        }
+                        done.tryEmitEmpty();
+                    });
         });
     }
 
     private static final class Flight {
-        final java.util.concurrent.atomic.AtomicBoolean running = new java.util.concurrent.atomic.AtomicBoolean();
-        final java.util.concurrent.atomic.AtomicBoolean again = new java.util.concurrent.atomic.AtomicBoolean();
+        boolean running;
+        boolean again;
+        Sinks.Empty<Void> done = Sinks.empty();
     }
 
     private final Map<String, Flight> flights = new java.util.concurrent.ConcurrentHashMap<>();

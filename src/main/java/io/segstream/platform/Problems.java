@@ -15,6 +15,7 @@ public final class Problems {
     public static final String UNSUPPORTED_MEDIA_TYPE = PREFIX + "unsupported-media-type";
     public static final String NOT_ACCEPTABLE = PREFIX + "not-acceptable";
     public static final String UNAVAILABLE = PREFIX + "unavailable";
+    public static final String SNAPSHOT_EXPIRED = PREFIX + "snapshot-expired";
     public static final String INTERNAL = PREFIX + "internal";
     public static final String HTTP = PREFIX + "http";
 

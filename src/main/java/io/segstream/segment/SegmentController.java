@@ -108,49 +108,6 @@ class SegmentController {
                 .thenReturn(ResponseEntity.noContent().build());
     }
 
-    @GetMapping(path = "/v1/segments/{id}/count", produces = MediaType.APPLICATION_JSON_VALUE)
-    Mono<Map<String, Object>> count(Caller caller, @PathVariable String id) {
-        caller.require(Scope.READ);
-        return found(caller, id).then(db.sql("""
-                        SELECT (SELECT count(*) FROM contacts WHERE tenant_id = :t AND segments @> ARRAY[:id]::text[]) AS n,
-                               coalesce((SELECT last_seq FROM change_seq WHERE tenant_id = :t), 0) AS seq""")
-                .bind("t", caller.tenantId()).bind("id", id)
-                .map(row -> {
-                    Map<String, Object> out = new LinkedHashMap<>();
-                    out.put("segment", id);
-                    out.put("count", row.get("n", Long.class));
-                    out.put("asOf", row.get("seq", Long.class));
-                    return out;
-                })
-                .one());
-    }
-
-    /** Simple keyset paging by contact number (the queries issue adds snapshots). */
-    @GetMapping(path = "/v1/segments/{id}/members", produces = MediaType.APPLICATION_JSON_VALUE)
-    Mono<Map<String, Object>> members(Caller caller, @PathVariable String id,
-            @RequestParam(defaultValue = "1000") int limit, @RequestParam(required = false) String cursor) {
-        caller.require(Scope.READ);
-        if (limit < 1 || limit > MAX_PAGE) throw ProblemException.validation("/limit", "must be 1-" + MAX_PAGE);
-        long after = cursor == null ? -1 : decodeCursor(cursor);
-        return found(caller, id).then(db.sql("""
-                        SELECT c.contact_no, c.contact_id, coalesce((SELECT last_seq FROM change_seq WHERE tenant_id = :t), 0) AS seq
-                        FROM contacts c WHERE c.tenant_id = :t AND c.segments @> ARRAY[:id]::text[] AND c.contact_no > :after
-                        ORDER BY c.contact_no LIMIT :n""")
-                .bind("t", caller.tenantId()).bind("id", id).bind("after", after).bind("n", limit + 1)
-                .map(row -> new Object[] {row.get("contact_no", Long.class), row.get("contact_id", String.class), row.get("seq", Long.class)})
-                .all()
-                .collectList()
-                .map(rows -> {
-                    List<String> members = new ArrayList<>();
-                    for (int i = 0; i < Math.min(limit, rows.size()); i++) members.add((String) rows.get(i)[1]);
-                    Map<String, Object> out = new LinkedHashMap<>();
-                    out.put("members", members);
-                    out.put("nextCursor", rows.size() > limit ? encodeCursor((Long) rows.get(limit - 1)[0]) : null);
-                    out.put("asOf", rows.isEmpty() ? null : rows.get(0)[2]);
-                    return out;
-                }));
-    }
-
     private Mono<SegmentDefinition> found(Caller caller, String id) {
         return store.find(caller.tenantId(), id)
                 .switchIfEmpty(Mono.error(() -> ProblemException.notFound("Segment '" + id + "'")));
@@ -203,19 +160,5 @@ class SegmentController {
         byte[] b = new byte[5];
         RANDOM.nextBytes(b);
         return b;
-    }
-
-    private static String encodeCursor(long contactNo) {
-        return Base64.getUrlEncoder().withoutPadding().encodeToString(("n:" + contactNo).getBytes(StandardCharsets.UTF_8));
-    }
-
-    private static long decodeCursor(String cursor) {
-        try {
-            String s = new String(Base64.getUrlDecoder().decode(cursor), StandardCharsets.UTF_8);
-            if (!s.startsWith("n:")) throw new IllegalArgumentException();
-            return Long.parseLong(s.substring(2));
-        } catch (IllegalArgumentException e) {
-            throw ProblemException.validation("/cursor", "is not a cursor this service issued");
-        }
     }
 }

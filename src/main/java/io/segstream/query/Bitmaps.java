@@ -1,0 +1,178 @@
+package io.segstream.query;
+
+import io.segstream.membership.Projection;
+import io.segstream.platform.ProblemException;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+import org.springframework.data.redis.connection.ReactiveRedisConnectionFactory;
+import org.springframework.data.redis.core.ReactiveStringRedisTemplate;
+import org.springframework.data.redis.core.script.RedisScript;
+import org.springframework.stereotype.Component;
+import reactor.core.publisher.Mono;
+
+/**
+ * Set algebra and snapshots on a tenant's Redis bitmaps. Every answer carries {@code asOf}, the change
+ * seq the projection had applied when the answer was computed, read in the same script as the bitmaps.
+ *
+ * <p>Design note: exclusions are computed as {@code r XOR (r AND x)} rather than with {@code BITOP NOT},
+ * because NOT of a bitmap shorter than the others would drop every contact past its end.
+ */
+@Component
+class Bitmaps {
+
+    static final Duration TIMEOUT = Duration.ofSeconds(5);
+
+    private static final RedisScript<List> COUNT = RedisScript.of("""
+            return {redis.call('BITCOUNT', KEYS[2]), tonumber(redis.call('GET', KEYS[1]) or '0')}""", List.class);
+
+    private static final RedisScript<List> SNAPSHOT = RedisScript.of("""
+            local wm = tonumber(redis.call('GET', KEYS[1]) or '0')
+            local snap, tmp, meta = KEYS[2], KEYS[3], KEYS[4]
+            local nAll, nAny, nNone, hasCh, ttl = tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[3]), tonumber(ARGV[4]), tonumber(ARGV[5])
+            local i = 5
+            local function take(n) local out = {} for k = 1, n do out[#out + 1] = KEYS[i]; i = i + 1 end return out end
+            local all, any, none = take(nAll), take(nAny), take(nNone)
+            local unsub = nil
+            if hasCh == 1 then unsub = KEYS[i]; i = i + 1 end
+            local live = KEYS[i]
+            if nAll > 0 then redis.call('BITOP', 'AND', snap, unpack(all)) else redis.call('BITOP', 'AND', snap, live) end
+            if nAny > 0 then
+              redis.call('BITOP', 'OR', tmp, unpack(any))
+              redis.call('BITOP', 'AND', snap, snap, tmp)
+            end
+            if nNone > 0 then
+              redis.call('BITOP', 'OR', tmp, unpack(none))
+              redis.call('BITOP', 'AND', tmp, snap, tmp)
+              redis.call('BITOP', 'XOR', snap, snap, tmp)
+            end
+            if unsub then
+              redis.call('BITOP', 'AND', tmp, snap, unsub)
+              redis.call('BITOP', 'XOR', snap, snap, tmp)
+            end
+            redis.call('DEL', tmp)
+            local count = redis.call('BITCOUNT', snap)
+            redis.call('EXPIRE', snap, ttl)
+            redis.call('SET', meta, wm .. ':' .. count, 'EX', ttl)
+            return {count, wm}""", List.class);
+
+    private final ReactiveStringRedisTemplate redis;
+    private final ReactiveRedisConnectionFactory connections;
+
+    Bitmaps(ReactiveStringRedisTemplate redis, ReactiveRedisConnectionFactory connections) {
+        this.redis = redis;
+        this.connections = connections;
+    }
+
+    record Counted(long count, long asOf) {}
+
+    /** A snapshot: its id, how many members, and the seq it reflects. */
+    record Snapshot(String id, long count, long asOf) {}
+
+    Mono<Counted> count(String tenantId, String key) {
+        return redis.execute(COUNT, List.of(Projection.watermarkKey(tenantId), Projection.key(tenantId, key)), List.of())
+                .next()
+                .map(r -> new Counted(((Number) r.get(0)).longValue(), ((Number) r.get(1)).longValue()))
+                .timeout(TIMEOUT)
+                .onErrorMap(e -> !(e instanceof ProblemException), Bitmaps::unavailable);
+    }
+
+    /** Builds (all AND any-of AND NOT none AND NOT unsubscribed) into a new snapshot kept for {@code ttl}. */
+    Mono<Snapshot> snapshot(String tenantId, List<String> all, List<String> any, List<String> none, String channel, Duration ttl) {
+        String id = UUID.randomUUID().toString().replace("-", "").substring(0, 20);
+        List<String> keys = new ArrayList<>();
+        keys.add(Projection.watermarkKey(tenantId));
+        keys.add(snapshotKey(tenantId, id));
+        keys.add(Projection.key(tenantId, "tmp:" + id));
+        keys.add(metaKey(tenantId, id));
+        all.forEach(k -> keys.add(Projection.key(tenantId, k)));
+        any.forEach(k -> keys.add(Projection.key(tenantId, k)));
+        none.forEach(k -> keys.add(Projection.key(tenantId, k)));
+        if (channel != null) keys.add(Projection.key(tenantId, "unsub:" + channel));
+        keys.add(Projection.key(tenantId, "live"));
+        List<String> args = List.of(Integer.toString(all.size()), Integer.toString(any.size()), Integer.toString(none.size()),
+                channel == null ? "0" : "1", Long.toString(Math.max(1, ttl.toSeconds())));
+        return redis.execute(SNAPSHOT, keys, args)
+                .next()
+                .map(r -> new Snapshot(id, ((Number) r.get(0)).longValue(), ((Number) r.get(1)).longValue()))
+                .timeout(TIMEOUT)
+                .onErrorMap(e -> !(e instanceof ProblemException), Bitmaps::unavailable);
+    }
+
+    /** The snapshot's count and asOf, or empty once it expired (or never existed). */
+    Mono<Snapshot> find(String tenantId, String id) {
+        return redis.opsForValue().get(metaKey(tenantId, id))
+                .map(v -> {
+                    String[] p = v.split(":");
+                    return new Snapshot(id, Long.parseLong(p[1]), Long.parseLong(p[0]));
+                })
+                .timeout(TIMEOUT)
+                .onErrorMap(e -> !(e instanceof ProblemException), Bitmaps::unavailable);
+    }
+
+    /**
+     * Up to {@code limit} set bits of the snapshot at or after {@code from}, ascending, read in chunks.
+     */
+    Mono<long[]> members(String tenantId, String id, long from, int limit) {
+        String key = snapshotKey(tenantId, id);
+        return length(key).flatMap(bytes -> collect(key, from, limit, bytes, new long[limit], 0))
+                .timeout(TIMEOUT)
+                .onErrorMap(e -> !(e instanceof ProblemException), Bitmaps::unavailable);
+    }
+
+    private static final int CHUNK = 8192;
+
+    private Mono<long[]> collect(String key, long from, int limit, long totalBytes, long[] out, int found) {
+        long startByte = from / 8;
+        if (found >= limit || startByte >= totalBytes) return Mono.just(java.util.Arrays.copyOf(out, found));
+        long endByte = Math.min(totalBytes - 1, startByte + CHUNK - 1);
+        return range(key, startByte, endByte).flatMap(bytes -> {
+            int n = found;
+            for (int i = 0; i < bytes.length && n < limit; i++) {
+                int b = bytes[i] & 0xff;
+                if (b == 0) continue;
+                for (int bit = 0; bit < 8 && n < limit; bit++) {
+                    long no = (startByte + i) * 8 + bit;
+                    if (no >= from && (b & (0x80 >> bit)) != 0) out[n++] = no;
+                }
+            }
+            return collect(key, (endByte + 1) * 8, limit, totalBytes, out, n);
+        });
+    }
+
+    private Mono<Long> length(String key) {
+        return Mono.usingWhen(Mono.fromSupplier(connections::getReactiveConnection),
+                c -> c.stringCommands().strLen(buffer(key)),
+                c -> c.closeLater());
+    }
+
+    private Mono<byte[]> range(String key, long from, long to) {
+        return Mono.usingWhen(Mono.fromSupplier(connections::getReactiveConnection),
+                c -> c.stringCommands().getRange(buffer(key), from, to).map(bb -> {
+                    byte[] out = new byte[bb.remaining()];
+                    bb.get(out);
+                    return out;
+                }),
+                c -> c.closeLater());
+    }
+
+    private static ByteBuffer buffer(String key) {
+        return ByteBuffer.wrap(key.getBytes(StandardCharsets.UTF_8));
+    }
+
+    static String snapshotKey(String tenantId, String id) {
+        return Projection.key(tenantId, "snap:" + id);
+    }
+
+    static String metaKey(String tenantId, String id) {
+        return Projection.key(tenantId, "snapmeta:" + id);
+    }
+
+    static ProblemException unavailable(Throwable cause) {
+        return ProblemException.unavailable("Membership queries are unavailable (Redis): " + cause.getMessage(),
+                Duration.ofSeconds(2));
+    }
+}

@@ -1,0 +1,237 @@
+package io.segstream.query;
+
+import io.segstream.platform.FieldError;
+import io.segstream.platform.ProblemException;
+import io.segstream.platform.Problems;
+import io.segstream.segment.SegmentStore;
+import io.segstream.tenant.Caller;
+import io.segstream.tenant.Scope;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.springframework.beans.factory.annotation.Value;
+import org.springframework.http.HttpStatus;
+import org.springframework.http.MediaType;
+import org.springframework.r2dbc.core.DatabaseClient;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.RequestBody;
+import org.springframework.web.bind.annotation.RequestParam;
+import org.springframework.web.bind.annotation.RestController;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+import tools.jackson.databind.JsonNode;
+
+/**
+ * Counts, member listings and set queries for campaign senders, answered from the Redis bitmaps. A
+ * listing is a snapshot: its first page creates it, its cursor names it, and every page reads it, so the
+ * pages add up to the membership as of {@code asOf}, whatever changes meanwhile.
+ */
+@RestController
+class QueryController {
+
+    private static final int MAX_PAGE = 10_000;
+    private static final int MAX_REFS = 100;
+    private static final int EXPORT_PAGE = 5_000;
+
+    private final Bitmaps bitmaps;
+    private final SegmentStore segments;
+    private final DatabaseClient db;
+    private final Duration snapshotTtl;
+
+    QueryController(Bitmaps bitmaps, SegmentStore segments, DatabaseClient db,
+            @Value("${segstream.query.snapshot-ttl:10m}") Duration snapshotTtl) {
+        this.bitmaps = bitmaps;
+        this.segments = segments;
+        this.db = db;
+        this.snapshotTtl = snapshotTtl;
+    }
+
+    @GetMapping(path = "/v1/segments/{id}/count", produces = MediaType.APPLICATION_JSON_VALUE)
+    Mono<Map<String, Object>> count(Caller caller, @PathVariable String id) {
+        caller.require(Scope.READ);
+        return segment(caller, id).then(bitmaps.count(caller.tenantId(), "seg:" + id)).map(c -> {
+            Map<String, Object> out = new LinkedHashMap<>();
+            out.put("segment", id);
+            out.put("count", c.count());
+            out.put("asOf", c.asOf());
+            return out;
+        });
+    }
+
+    @GetMapping(path = "/v1/segments/{id}/members", produces = MediaType.APPLICATION_JSON_VALUE)
+    Mono<Map<String, Object>> members(Caller caller, @PathVariable String id,
+            @RequestParam(defaultValue = "1000") int limit, @RequestParam(required = false) String cursor) {
+        caller.require(Scope.READ);
+        checkLimit(limit);
+        if (cursor != null) return page(caller.tenantId(), Cursor.decode(cursor), limit, false);
+        return segment(caller, id)
+                .then(bitmaps.snapshot(caller.tenantId(), List.of("seg:" + id), List.of(), List.of(), null, snapshotTtl))
+                .flatMap(s -> page(caller.tenantId(), new Cursor(s.id(), 0), limit, false));
+    }
+
+    @GetMapping(path = "/v1/segments/{id}/members", produces = MediaType.APPLICATION_NDJSON_VALUE)
+    Flux<Map<String, String>> export(Caller caller, @PathVariable String id) {
+        caller.require(Scope.READ);
+        String tenant = caller.tenantId();
+        return segment(caller, id)
+                .then(bitmaps.snapshot(tenant, List.of("seg:" + id), List.of(), List.of(), null, snapshotTtl))
+                .flatMapMany(s -> bitmaps.members(tenant, s.id(), 0, EXPORT_PAGE)
+                        .expand(nos -> nos.length < EXPORT_PAGE ? Mono.empty()
+                                : bitmaps.members(tenant, s.id(), nos[nos.length - 1] + 1, EXPORT_PAGE))
+                        .concatMap(nos -> resolve(tenant, nos).flatMapIterable(ids -> ids)))
+                .map(contactId -> Map.of("contactId", contactId));
+    }
+
+    @PostMapping(path = "/v1/query", consumes = MediaType.APPLICATION_JSON_VALUE, produces = MediaType.APPLICATION_JSON_VALUE)
+    Mono<Map<String, Object>> query(Caller caller, @RequestBody JsonNode body, @RequestParam(defaultValue = "1000") int limit) {
+        caller.require(Scope.READ);
+        checkLimit(limit);
+        if (body != null && body.has("cursor")) {
+            JsonNode c = body.get("cursor");
+            if (!c.isString()) throw ProblemException.validation("/cursor", "must be a cursor string");
+            return page(caller.tenantId(), Cursor.decode(c.stringValue()), limit, true);
+        }
+        Query q = Query.parse(body);
+        return Flux.fromIterable(q.segmentIds())
+                .concatMap(id -> segment(caller, id))
+                .then(bitmaps.snapshot(caller.tenantId(), q.all(), q.any(), q.none(), q.channel(), snapshotTtl))
+                .flatMap(s -> page(caller.tenantId(), new Cursor(s.id(), 0), limit, true));
+    }
+
+    private Mono<Map<String, Object>> page(String tenantId, Cursor cursor, int limit, boolean withCount) {
+        return bitmaps.find(tenantId, cursor.snapshot())
+                .switchIfEmpty(Mono.error(() -> new ProblemException(HttpStatus.GONE, Problems.SNAPSHOT_EXPIRED,
+                        "Snapshot expired", "This listing's snapshot expired (kept " + snapshotTtl
+                                + "); start the listing again and follow changes?after=<asOf> from the new one")))
+                .flatMap(s -> bitmaps.members(tenantId, s.id(), cursor.next(), limit + 1).flatMap(nos -> {
+                    long[] pageNos = nos.length > limit ? java.util.Arrays.copyOf(nos, limit) : nos;
+                    return resolve(tenantId, pageNos).map(ids -> {
+                        Map<String, Object> out = new LinkedHashMap<>();
+                        if (withCount) out.put("count", s.count());
+                        out.put("members", ids);
+                        out.put("nextCursor", nos.length > limit ? new Cursor(s.id(), nos[limit]).encode() : null);
+                        out.put("asOf", s.asOf());
+                        return out;
+                    });
+                }));
+    }
+
+    /** Contact ids for contact numbers, in the numbers' order, with one query. */
+    private Mono<List<String>> resolve(String tenantId, long[] numbers) {
+        if (numbers.length == 0) return Mono.just(List.of());
+        Long[] boxed = new Long[numbers.length];
+        for (int i = 0; i < numbers.length; i++) boxed[i] = numbers[i];
+        return db.sql("SELECT contact_no, contact_id FROM contacts WHERE tenant_id = :t AND contact_no = ANY(:nos)")
+                .bind("t", tenantId).bind("nos", boxed)
+                .map(row -> Map.entry(row.get("contact_no", Long.class), row.get("contact_id", String.class)))
+                .all()
+                .collectMap(Map.Entry::getKey, Map.Entry::getValue, HashMap::new)
+                .timeout(Bitmaps.TIMEOUT)
+                .map(byNo -> {
+                    List<String> out = new ArrayList<>(numbers.length);
+                    for (long n : numbers) {
+                        String id = byNo.get(n);
+                        if (id != null) out.add(id);
+                    }
+                    return out;
+                });
+    }
+
+    private Mono<Void> segment(Caller caller, String id) {
+        return segments.find(caller.tenantId(), id)
+                .switchIfEmpty(Mono.error(() -> ProblemException.notFound("Segment '" + id + "'")))
+                .then();
+    }
+
+    private static void checkLimit(int limit) {
+        if (limit < 1 || limit > MAX_PAGE) throw ProblemException.validation("/limit", "must be 1-" + MAX_PAGE);
+    }
+
+    /** Names a snapshot and the contact number the next page starts at. */
+    record Cursor(String snapshot, long next) {
+        String encode() {
+            return Base64.getUrlEncoder().withoutPadding().encodeToString(("v1:" + snapshot + ":" + next).getBytes(StandardCharsets.UTF_8));
+        }
+
+        static Cursor decode(String s) {
+            try {
+                String[] p = new String(Base64.getUrlDecoder().decode(s), StandardCharsets.UTF_8).split(":");
+                if (p.length != 3 || !p[0].equals("v1") || !p[1].matches("[0-9a-f]{20}")) throw new IllegalArgumentException();
+                return new Cursor(p[1], Long.parseLong(p[2]));
+            } catch (IllegalArgumentException e) {
+                throw ProblemException.validation("/cursor", "is not a cursor this service issued");
+            }
+        }
+    }
+
+    /** A validated set query: bitmap keys per clause. */
+    record Query(List<String> all, List<String> any, List<String> none, String channel, List<String> segmentIds) {
+
+        static Query parse(JsonNode body) {
+            if (body == null || !body.isObject()) throw ProblemException.validation("", "must be a JSON object");
+            List<FieldError> errors = new ArrayList<>();
+            List<String> segmentIds = new ArrayList<>();
+            List<String> all = refs(body, "all", errors, segmentIds);
+            List<String> any = refs(body, "any", errors, segmentIds);
+            List<String> none = refs(body, "none", errors, segmentIds);
+            String channel = null;
+            JsonNode ch = body.get("channel");
+            if (ch != null && !ch.isNull()) {
+                if (!ch.isString() || !List.of("email", "sms").contains(ch.stringValue())) {
+                    errors.add(new FieldError("/channel", "must be email or sms"));
+                } else {
+                    channel = ch.stringValue();
+                }
+            }
+            for (String field : body.propertyNames()) {
+                if (!List.of("all", "any", "none", "channel").contains(field)) {
+                    errors.add(new FieldError("/" + FieldError.token(field), "unknown field"));
+                }
+            }
+            if (all.size() + any.size() + none.size() > MAX_REFS) errors.add(new FieldError("", "at most " + MAX_REFS + " refs"));
+            if (!errors.isEmpty()) throw ProblemException.validation(errors);
+            return new Query(all, any, none, channel, segmentIds);
+        }
+
+        private static List<String> refs(JsonNode body, String clause, List<FieldError> errors, List<String> segmentIds) {
+            JsonNode arr = body.get(clause);
+            List<String> out = new ArrayList<>();
+            if (arr == null || arr.isNull()) return out;
+            if (!arr.isArray()) {
+                errors.add(new FieldError("/" + clause, "must be an array of refs"));
+                return out;
+            }
+            for (int i = 0; i < arr.size(); i++) {
+                JsonNode ref = arr.get(i);
+                String at = "/" + clause + "/" + i;
+                if (!ref.isObject() || ref.size() != 1) {
+                    errors.add(new FieldError(at, "must be {\"segment\": id}, {\"tag\": t} or {\"audience\": a}"));
+                    continue;
+                }
+                String kind = ref.propertyNames().iterator().next();
+                JsonNode v = ref.get(kind);
+                if (!v.isString() || v.stringValue().isEmpty() || v.stringValue().length() > 256) {
+                    errors.add(new FieldError(at + "/" + FieldError.token(kind), "must be a non-empty string"));
+                    continue;
+                }
+                switch (kind) {
+                    case "segment" -> {
+                        out.add("seg:" + v.stringValue());
+                        segmentIds.add(v.stringValue());
+                    }
+                    case "tag" -> out.add("tag:" + v.stringValue());
+                    case "audience" -> out.add("aud:" + v.stringValue());
+                    default -> errors.add(new FieldError(at + "/" + FieldError.token(kind), "must be segment, tag or audience"));
+                }
+            }
+            return out;
+        }
+    }
+}
