@@ -145,7 +145,8 @@ class EmbeddedServersConfiguration {
         @Override
         public boolean matches(ConditionContext context, AnnotatedTypeMetadata metadata) {
             Environment env = context.getEnvironment();
-            return !hasText(env, "spring.data.redis.url") && !hasText(env, "spring.data.redis.host");
+            return !hasText(env, "spring.data.redis.url") && !hasText(env, "spring.data.redis.host")
+                    && !hasText(env, "spring.data.redis.cluster.nodes") && !hasText(env, "spring.data.redis.sentinel.master");
         }
     }
 
