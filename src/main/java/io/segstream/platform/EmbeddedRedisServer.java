@@ -21,21 +21,31 @@ public final class EmbeddedRedisServer implements DisposableBean {
 
     private static final Logger log = LoggerFactory.getLogger(EmbeddedRedisServer.class);
 
-    private final RedisServer redis;
+    private final Path dir;
     private final int port;
+    private RedisServer redis;
 
     public EmbeddedRedisServer(Path dataRoot) {
-        Path dir = dataRoot.resolve("redis").toAbsolutePath();
+        this.dir = dataRoot.resolve("redis").toAbsolutePath();
         try {
             Files.createDirectories(dir);
-            Path pidFile = dir.resolve("redis.pid");
-            StaleServerProcess.stopIfRunning(pidFile, "redis-server", Duration.ofSeconds(30));
+            StaleServerProcess.stopIfRunning(dir.resolve("redis.pid"), "redis-server", Duration.ofSeconds(30));
             this.port = freePort();
-            this.redis = RedisServer.newRedisServer()
+        } catch (IOException e) {
+            throw new UncheckedIOException("Cannot prepare embedded Redis in " + dir, e);
+        }
+        start();
+        log.info("Embedded Redis started on 127.0.0.1:{} with data in {}", port, dir);
+    }
+
+    /** Starts the server (again) on its port with its data folder; used at creation and by fault tests. */
+    public synchronized void start() {
+        try {
+            redis = RedisServer.newRedisServer()
                     .port(port)
                     .bind("127.0.0.1")
                     .setting("dir " + dir)
-                    .setting("pidfile " + pidFile)
+                    .setting("pidfile " + dir.resolve("redis.pid"))
                     .setting("appendonly yes")
                     .setting("appendfsync everysec")
                     .setting("save \"\"")
@@ -45,7 +55,11 @@ public final class EmbeddedRedisServer implements DisposableBean {
         } catch (IOException e) {
             throw new UncheckedIOException("Cannot start embedded Redis in " + dir, e);
         }
-        log.info("Embedded Redis started on 127.0.0.1:{} with data in {}", port, dir);
+    }
+
+    /** Stops the server, keeping its data folder. */
+    public synchronized void stop() throws IOException {
+        redis.stop();
     }
 
     public int port() {
@@ -55,7 +69,7 @@ public final class EmbeddedRedisServer implements DisposableBean {
     @Override
     public void destroy() throws IOException {
         log.info("Stopping embedded Redis");
-        redis.stop();
+        stop();
     }
 
     private static int freePort() throws IOException {
