@@ -20,29 +20,46 @@ public final class EmbeddedPostgresServer implements DisposableBean {
     public static final String DATABASE = "postgres";
     public static final String USER = "postgres";
 
-    private final EmbeddedPostgres postgres;
     private final Path dataDirectory;
+    private EmbeddedPostgres postgres;
+    private int port;
 
     public EmbeddedPostgresServer(Path dataRoot) {
         this.dataDirectory = dataRoot.resolve("postgres").toAbsolutePath();
         try {
             Files.createDirectories(dataDirectory);
             StaleServerProcess.stopIfRunning(dataDirectory.resolve("postmaster.pid"), "postgres", Duration.ofSeconds(30));
-            this.postgres = EmbeddedPostgres.builder()
+        } catch (IOException e) {
+            throw new IllegalStateException("Cannot prepare embedded PostgreSQL in " + dataDirectory, e);
+        }
+        start();
+        log.info("Embedded PostgreSQL started on 127.0.0.1:{} with data in {}", port(), dataDirectory);
+    }
+
+    /** Starts the server (again) with its data folder, on the port it had (a free one the first time). */
+    public synchronized void start() {
+        try {
+            EmbeddedPostgres.Builder builder = EmbeddedPostgres.builder()
                     .setDataDirectory(dataDirectory)
                     .setCleanDataDirectory(false)
                     .setPGStartupWait(Duration.ofSeconds(60))
                     .setServerConfig("max_connections", "200")
-                    .setServerConfig("listen_addresses", "127.0.0.1")
-                    .start();
+                    .setServerConfig("listen_addresses", "127.0.0.1");
+            if (port > 0) builder.setPort(port);
+            postgres = builder.start();
+            port = postgres.getPort();
         } catch (IOException e) {
             throw new IllegalStateException("Cannot start embedded PostgreSQL in " + dataDirectory, e);
         }
-        log.info("Embedded PostgreSQL started on 127.0.0.1:{} with data in {}", port(), dataDirectory);
+    }
+
+    /** Stops the server, keeping its data folder (fault tests). */
+    public synchronized void stop() throws IOException {
+        postgres.close();
     }
 
     public int port() {
-        return postgres.getPort();
+        return port;
     }
 
     public String jdbcUrl() {
@@ -56,6 +73,6 @@ public final class EmbeddedPostgresServer implements DisposableBean {
     @Override
     public void destroy() throws IOException {
         log.info("Stopping embedded PostgreSQL");
-        postgres.close();
+        stop();
     }
 }
