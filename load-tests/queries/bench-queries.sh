@@ -1,0 +1,25 @@
+#!/usr/bin/env bash
+# Query benchmark at CONTACTS contacts against a running segstream (see README "Performance"): loads
+# one event per contact with tags and audiences, defines two segments, then times counts, a 3-operand
+# query and the NDJSON export with load-tests/queries/QueryBenchmark.java.
+# Usage: ADMIN_KEY=admin-key URL=http://127.0.0.1:8080 CONTACTS=1000000 load-tests/queries/bench-queries.sh
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+URL=${URL:-http://127.0.0.1:8080}
+ADMIN_KEY=${ADMIN_KEY:-admin-key}
+CONTACTS=${CONTACTS:-1000000}
+JAVA=${JAVA:-java}
+t="q-$(date +%s)"
+curl -sf -X POST "$URL/v1/admin/tenants" -H "Authorization: Bearer $ADMIN_KEY" -H 'Content-Type: application/json' \
+     -d "{\"id\":\"$t\",\"name\":\"query bench\",\"timeZone\":\"UTC\"}" >/dev/null
+KEY=$(curl -sf -X POST "$URL/v1/admin/tenants/$t/keys" -H "Authorization: Bearer $ADMIN_KEY" -H 'Content-Type: application/json' \
+     -d '{"scopes":["ingest","read","manage"]}' | sed -E 's/.*"key":"([^"]+)".*/\1/')
+curl -sf -X POST "$URL/v1/segments" -H "Authorization: Bearer $KEY" -H 'Content-Type: application/json' \
+     -d '{"id":"lyon","name":"Lyon","rule":{"attribute":"city","op":"eq","value":"Lyon"}}' >/dev/null
+curl -sf -X POST "$URL/v1/segments" -H "Authorization: Bearer $KEY" -H 'Content-Type: application/json' \
+     -d '{"id":"reviewers","name":"Reviewers","rule":{"event":"review.left"}}' >/dev/null
+$JAVA load-tests/ingest/IngestBenchmark.java --url "$URL" --key "$KEY" --events "$CONTACTS" --batch 1000 \
+      --clients 4 --contacts "$CONTACTS" --seed 11 --distinct true | grep rate
+sleep 5
+$JAVA load-tests/queries/QueryBenchmark.java "$URL" "$KEY" lyon \
+      '{"all":[{"segment":"lyon"}],"any":[{"tag":"t1"},{"audience":"a2"}],"none":[{"segment":"reviewers"}],"channel":"email"}' 2000
