@@ -145,9 +145,8 @@ class QueryController {
     }
 
     private Mono<Void> segment(Caller caller, String id) {
-        return segments.find(caller.tenantId(), id)
-                .switchIfEmpty(Mono.error(() -> ProblemException.notFound("Segment '" + id + "'")))
-                .then();
+        return segments.exists(caller.tenantId(), id)
+                .flatMap(found -> found ? Mono.<Void>empty() : Mono.error(ProblemException.notFound("Segment '" + id + "'")));
     }
 
     private static void checkLimit(int limit) {

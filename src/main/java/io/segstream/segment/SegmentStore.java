@@ -11,6 +11,8 @@ import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import org.springframework.r2dbc.core.DatabaseClient;
 import org.springframework.stereotype.Repository;
 import org.springframework.transaction.reactive.TransactionalOperator;
@@ -61,6 +63,7 @@ public class SegmentStore {
                             .thenReturn(new SegmentDefinition(tenantId, id, name, ruleJson, 1, SegmentDefinition.BUILDING));
                 })
                 .as(tx::transactional)
+                .doFinally(signal -> forget(tenantId))
                 .timeout(TIMEOUT);
     }
 
@@ -109,7 +112,37 @@ public class SegmentStore {
                             .then(removeMembers(tenantId, id));
                 })
                 .as(tx::transactional)
+                .doFinally(signal -> forget(tenantId))
                 .timeout(Duration.ofMinutes(5));
+    }
+
+    private record Known(Set<String> ids, long expiresAtNanos) {}
+
+    private final Map<String, Known> known = new ConcurrentHashMap<>();
+
+    /**
+     * Whether the tenant has the segment, from a per-tenant list of ids cached for one second (so a hot
+     * count or query does not read PostgreSQL each time). Changes made through this instance are seen
+     * at once; changes made elsewhere within a second.
+     */
+    public Mono<Boolean> exists(String tenantId, String id) {
+        Known k = known.get(tenantId);
+        if (k != null && k.expiresAtNanos() - System.nanoTime() > 0) return Mono.just(k.ids().contains(id));
+        return db.sql("SELECT id FROM segments WHERE tenant_id = :t")
+                .bind("t", tenantId)
+                .map(row -> row.get("id", String.class))
+                .all()
+                .collect(java.util.stream.Collectors.toUnmodifiableSet())
+                .timeout(TIMEOUT)
+                .map(ids -> {
+                    if (known.size() > 10_000) known.clear();
+                    known.put(tenantId, new Known(ids, System.nanoTime() + Duration.ofSeconds(1).toNanos()));
+                    return ids.contains(id);
+                });
+    }
+
+    private void forget(String tenantId) {
+        known.remove(tenantId);
     }
 
     public Mono<SegmentDefinition> find(String tenantId, String id) {
