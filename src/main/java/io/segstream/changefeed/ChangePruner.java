@@ -4,11 +4,9 @@ import java.time.Clock;
 import java.time.Duration;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.springframework.context.SmartLifecycle;
+import io.segstream.platform.BackgroundLoop;
 import org.springframework.r2dbc.core.DatabaseClient;
 import org.springframework.stereotype.Component;
-import reactor.core.Disposable;
-import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 
 /**
@@ -16,7 +14,7 @@ import reactor.core.publisher.Mono;
  * highest seq deleted, so a resume from before it starts with a {@code reset} event.
  */
 @Component
-class ChangePruner implements SmartLifecycle {
+class ChangePruner extends BackgroundLoop {
 
     private static final Logger log = LoggerFactory.getLogger(ChangePruner.class);
     private static final int CHUNK = 10_000;
@@ -24,12 +22,19 @@ class ChangePruner implements SmartLifecycle {
     private final DatabaseClient db;
     private final ChangeFeedProperties properties;
     private final Clock clock;
-    private volatile Disposable loop;
 
     ChangePruner(DatabaseClient db, ChangeFeedProperties properties, Clock clock) {
+        super("Change-log pruning", Duration.ofSeconds(30), properties.pruneEvery());
         this.db = db;
         this.properties = properties;
         this.clock = clock;
+    }
+
+    @Override
+    protected Mono<Long> runOnce() {
+        return prune().doOnNext(n -> {
+            if (n > 0) log.info("Pruned {} change-log rows older than {}", n, properties.retention());
+        });
     }
 
     /** Prunes until nothing is older than the retention; emits the number of rows deleted. */
@@ -54,30 +59,4 @@ class ChangePruner implements SmartLifecycle {
                 .timeout(Duration.ofMinutes(1));
     }
 
-    @Override
-    public void start() {
-        loop = Flux.interval(Duration.ofSeconds(30), properties.pruneEvery())
-                .onBackpressureDrop()
-                .concatMap(t -> prune()
-                        .doOnNext(n -> {
-                            if (n > 0) log.info("Pruned {} change-log rows older than {}", n, properties.retention());
-                        })
-                        .onErrorResume(e -> {
-                            log.warn("Change-log pruning failed; it will run again: {}", e.toString());
-                            return Mono.empty();
-                        }), 1)
-                .subscribe();
-    }
-
-    @Override
-    public void stop() {
-        Disposable d = loop;
-        if (d != null) d.dispose();
-        loop = null;
-    }
-
-    @Override
-    public boolean isRunning() {
-        return loop != null;
-    }
 }

@@ -48,6 +48,21 @@ public record Behaviour(Map<String, EventTimes> bySignature) {
     }
 
     /**
+     * Records a contact's events against every signature in use, skipping those its last deletion
+     * erased (events at or before {@code profile.deleted()}).
+     */
+    public Behaviour recordAll(List<NewEvent> events, Profile profile, Map<Signature, Duration> signatures, ZoneId zone,
+            Instant now) {
+        Behaviour b = this;
+        for (NewEvent e : events) {
+            if (profile.deleted() == null || e.event().stamp().isAfter(profile.deleted())) {
+                b = b.record(e.event().type(), e.event().occurredAt(), EventProperties.of(e.properties()), signatures, zone, now);
+            }
+        }
+        return b;
+    }
+
+    /**
      * Recomputes the given signatures from a contact's history (events up to its last deletion are
      * ignored), keeping the others as they are.
      */
@@ -55,13 +70,7 @@ public record Behaviour(Map<String, EventTimes> bySignature) {
             Instant now) {
         Map<String, EventTimes> kept = new HashMap<>(bySignature);
         for (Signature s : signatures.keySet()) kept.remove(s.key());
-        Behaviour b = new Behaviour(kept);
-        for (NewEvent e : history) {
-            if (profile.deleted() == null || e.event().stamp().isAfter(profile.deleted())) {
-                b = b.record(e.event().type(), e.event().occurredAt(), EventProperties.of(e.properties()), signatures, zone, now);
-            }
-        }
-        return b;
+        return new Behaviour(kept).recordAll(history, profile, signatures, zone, now);
     }
 
     /** Drops timestamps that no window in use can reach any more, and signatures no longer in use. */

@@ -1,5 +1,6 @@
 package io.segstream.contact;
 
+import io.segstream.rules.Value;
 import io.segstream.platform.ProblemException;
 import io.segstream.tenant.Caller;
 import io.segstream.tenant.Scope;
@@ -37,9 +38,10 @@ class ContactController {
         out.put("createdAt", p.createdAt().map(Object::toString).orElse(null));
         Map<String, Object> attributes = new LinkedHashMap<>();
         p.currentAttributes().forEach((k, v) -> attributes.put(k, switch (v) {
-            case AttributeValue.Text t -> t.value();
-            case AttributeValue.Number n -> n.value();
-            case AttributeValue.Bool b -> b.value();
+            case Value.Text t -> t.value();
+            case Value.Num n -> n.value();
+            case Value.Bool b -> b.value();
+            case Value.Other o -> throw new IllegalStateException("attributes are scalars");
         }));
         out.put("attributes", attributes);
         out.put("tags", p.currentTags());

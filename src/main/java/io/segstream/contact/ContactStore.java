@@ -106,13 +106,7 @@ public class ContactStore {
                             p = p.apply(e.event());
                         }
                         if (ok) {
-                            Behaviour b = c.behaviour();
-                            for (NewEvent e : events) {
-                                if (p.deleted() == null || e.event().stamp().isAfter(p.deleted())) {
-                                    b = b.record(e.event().type(), e.event().occurredAt(), EventProperties.of(e.properties()),
-                                            signatures, zone, now);
-                                }
-                            }
+                            Behaviour b = c.behaviour().recordAll(events, p, signatures, zone, now);
                             folded.put(c.contactId(), new Folded(c, p, b.prune(signatures, now), events));
                         } else {
                             needHistory.add(c.contactId());
@@ -124,13 +118,7 @@ public class ContactStore {
                             if (!needHistory.contains(c.contactId())) continue;
                             List<NewEvent> all = histories.getOrDefault(c.contactId(), List.of());
                             Profile p = Profile.replay(all.stream().map(NewEvent::event).toList());
-                            Behaviour b = Behaviour.EMPTY;
-                            for (NewEvent e : all) {
-                                if (p.deleted() == null || e.event().stamp().isAfter(p.deleted())) {
-                                    b = b.record(e.event().type(), e.event().occurredAt(), EventProperties.of(e.properties()),
-                                            signatures, zone, now);
-                                }
-                            }
+                            Behaviour b = Behaviour.EMPTY.recordAll(all, p, signatures, zone, now);
                             folded.put(c.contactId(), new Folded(c, p, b.prune(signatures, now),
                                     byContact.getOrDefault(c.contactId(), List.of())));
                         }
@@ -273,13 +261,7 @@ public class ContactStore {
                         WHERE tenant_id = :tenant AND contact_id = ANY(:ids)""")
                 .bind("tenant", tenantId)
                 .bind("ids", contactIds.toArray(String[]::new))
-                .map(row -> {
-                    String type = row.get("type", String.class);
-                    JsonNode props = json.readTree(row.get("properties", String.class));
-                    return new NewEvent(new ContactEvent(row.get("event_id", String.class), row.get("contact_id", String.class),
-                            type, row.get("occurred_at", java.time.OffsetDateTime.class).toInstant(),
-                            EventEffects.lenient(type, props)), props);
-                })
+                .map(this::newEvent)
                 .all()
                 .collect(HashMap::new, (Map<String, List<NewEvent>> m, NewEvent e) ->
                         m.computeIfAbsent(e.event().contactId(), k -> new ArrayList<>()).add(e));

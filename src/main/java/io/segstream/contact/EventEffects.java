@@ -1,5 +1,6 @@
 package io.segstream.contact;
 
+import io.segstream.rules.Value;
 import io.segstream.platform.FieldError;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -35,9 +36,9 @@ public final class EventEffects {
         ProfileEffect effect = switch (type) {
             case "contact.created" -> {
                 JsonNode attrs = properties.get("attributes");
-                Map<String, Optional<AttributeValue>> parsed =
+                Map<String, Optional<Value>> parsed =
                         attrs == null || attrs.isNull() ? Map.of() : attributes(attrs, errors);
-                Map<String, AttributeValue> set = new LinkedHashMap<>();
+                Map<String, Value> set = new LinkedHashMap<>();
                 parsed.forEach((k, v) -> v.ifPresent(value -> set.put(k, value)));
                 yield new ProfileEffect.Created(set);
             }
@@ -82,7 +83,7 @@ public final class EventEffects {
         return p.valid() ? p.effect() : new ProfileEffect.Behavioural();
     }
 
-    private static Map<String, Optional<AttributeValue>> attributes(JsonNode attrs, List<FieldError> errors) {
+    private static Map<String, Optional<Value>> attributes(JsonNode attrs, List<FieldError> errors) {
         String base = "/properties/attributes";
         if (!attrs.isObject()) {
             errors.add(new FieldError(base, "must be an object"));
@@ -92,7 +93,7 @@ public final class EventEffects {
             errors.add(new FieldError(base, "must have at most " + MAX_ATTRIBUTES + " attributes"));
             return Map.of();
         }
-        Map<String, Optional<AttributeValue>> out = new LinkedHashMap<>();
+        Map<String, Optional<Value>> out = new LinkedHashMap<>();
         for (Map.Entry<String, JsonNode> e : attrs.properties()) {
             String key = e.getKey();
             String pointer = base + "/" + FieldError.token(key);
@@ -111,12 +112,12 @@ public final class EventEffects {
                 if (v.stringValue().length() > MAX_TEXT_LENGTH) {
                     errors.add(new FieldError(pointer, "must be at most " + MAX_TEXT_LENGTH + " characters"));
                 } else {
-                    out.put(key, Optional.of(new AttributeValue.Text(v.stringValue())));
+                    out.put(key, Optional.of(new Value.Text(v.stringValue())));
                 }
             } else if (v.isNumber()) {
-                out.put(key, Optional.of(new AttributeValue.Number(v.decimalValue())));
+                out.put(key, Optional.of(new Value.Num(v.decimalValue())));
             } else if (v.isBoolean()) {
-                out.put(key, Optional.of(new AttributeValue.Bool(v.booleanValue())));
+                out.put(key, Optional.of(new Value.Bool(v.booleanValue())));
             } else {
                 errors.add(new FieldError(pointer, "must be a string, number, boolean, ISO date or null"));
             }

@@ -1,5 +1,6 @@
 package io.segstream.contact;
 
+import io.segstream.rules.Value;
 import java.time.Instant;
 import java.util.Comparator;
 import java.util.EnumMap;
@@ -23,7 +24,7 @@ import java.util.TreeSet;
  * @param deleted stamp of the latest {@code contact.deleted}, or null
  */
 public record Profile(
-        Map<String, Fact<AttributeValue>> attributes,
+        Map<String, Fact<Value>> attributes,
         Map<String, Fact<Boolean>> tags,
         Map<String, Fact<Boolean>> audiences,
         Map<Channel, Fact<Boolean>> subscriptions,
@@ -52,8 +53,8 @@ public record Profile(
         return Optional.ofNullable(s).map(Stamp::at);
     }
 
-    public Map<String, AttributeValue> currentAttributes() {
-        Map<String, AttributeValue> out = new TreeMap<>();
+    public Map<String, Value> currentAttributes() {
+        Map<String, Value> out = new TreeMap<>();
         attributes.forEach((k, f) -> {
             if (f.present()) out.put(k, f.value());
         });
@@ -169,7 +170,7 @@ public record Profile(
     }
 
     private static final class Builder {
-        final Map<String, Fact<AttributeValue>> attributes;
+        final Map<String, Fact<Value>> attributes;
         final Map<String, Fact<Boolean>> tags;
         final Map<String, Fact<Boolean>> audiences;
         final Map<Channel, Fact<Boolean>> subscriptions;

@@ -1,5 +1,6 @@
 package io.segstream.contact;
 
+import io.segstream.rules.Value;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -12,14 +13,14 @@ import java.util.Optional;
 public sealed interface ProfileEffect {
 
     /** {@code contact.created}: sets attributes and marks the creation time. */
-    record Created(Map<String, AttributeValue> attributes) implements ProfileEffect {
+    record Created(Map<String, Value> attributes) implements ProfileEffect {
         public Created {
             attributes = Map.copyOf(attributes);
         }
     }
 
     /** {@code contact.updated}: an empty optional removes the attribute. */
-    record Updated(Map<String, Optional<AttributeValue>> attributes) implements ProfileEffect {
+    record Updated(Map<String, Optional<Value>> attributes) implements ProfileEffect {
         public Updated {
             attributes = Map.copyOf(attributes);
         }

@@ -12,9 +12,9 @@ public record ProfileFacts(Profile profile, Behaviour behaviour) implements Cont
 
     @Override
     public Optional<Value> attribute(String name) {
-        Fact<AttributeValue> f = profile.attributes().get(name);
+        Fact<Value> f = profile.attributes().get(name);
         if (f == null || f.value() == null) return Optional.empty();
-        return Optional.of(toValue(f.value()));
+        return Optional.of(f.value());
     }
 
     @Override
@@ -44,11 +44,4 @@ public record ProfileFacts(Profile profile, Behaviour behaviour) implements Cont
         return behaviour.get(signature);
     }
 
-    static Value toValue(AttributeValue v) {
-        return switch (v) {
-            case AttributeValue.Text t -> new Value.Text(t.value());
-            case AttributeValue.Number n -> new Value.Num(n.value());
-            case AttributeValue.Bool b -> new Value.Bool(b.value());
-        };
-    }
 }

@@ -1,5 +1,6 @@
 package io.segstream.contact;
 
+import io.segstream.rules.Value;
 import java.time.Instant;
 import java.util.EnumMap;
 import java.util.HashMap;
@@ -38,7 +39,7 @@ final class ProfileJson {
 
     static Profile read(JsonNode root) {
         if (root == null || root.isEmpty()) return Profile.EMPTY;
-        Map<String, Fact<AttributeValue>> attributes = readFacts(root.get("a"), ProfileJson::value);
+        Map<String, Fact<Value>> attributes = readFacts(root.get("a"), ProfileJson::value);
         Map<String, Fact<Boolean>> tags = readFacts(root.get("tg"), JsonNode::booleanValue);
         Map<String, Fact<Boolean>> audiences = readFacts(root.get("au"), JsonNode::booleanValue);
         Map<Channel, Fact<Boolean>> subscriptions = new EnumMap<>(Channel.class);
@@ -72,18 +73,19 @@ final class ProfileJson {
         return out;
     }
 
-    private static JsonNode valueNode(AttributeValue v) {
+    private static JsonNode valueNode(Value v) {
         return switch (v) {
-            case AttributeValue.Text t -> NODES.stringNode(t.value());
-            case AttributeValue.Number n -> NODES.numberNode(n.value());
-            case AttributeValue.Bool b -> NODES.booleanNode(b.value());
+            case Value.Text t -> NODES.stringNode(t.value());
+            case Value.Num n -> NODES.numberNode(n.value());
+            case Value.Bool b -> NODES.booleanNode(b.value());
+            case Value.Other o -> throw new IllegalStateException("attributes are scalars");
         };
     }
 
-    private static AttributeValue value(JsonNode n) {
-        if (n.isString()) return new AttributeValue.Text(n.stringValue());
-        if (n.isBoolean()) return new AttributeValue.Bool(n.booleanValue());
-        return new AttributeValue.Number(n.decimalValue());
+    private static Value value(JsonNode n) {
+        if (n.isString()) return new Value.Text(n.stringValue());
+        if (n.isBoolean()) return new Value.Bool(n.booleanValue());
+        return new Value.Num(n.decimalValue());
     }
 
     private static void stamp(ObjectNode root, String key, Stamp s) {

@@ -1,7 +1,6 @@
 package io.segstream.ingest;
 
 import io.segstream.platform.ProblemException;
-import io.segstream.platform.Problems;
 import io.segstream.platform.SegstreamProperties;
 import io.segstream.tenant.Caller;
 import io.segstream.tenant.Scope;
@@ -61,7 +60,7 @@ class IngestController {
         caller.require(Scope.INGEST);
         long declared = request.getHeaders().getContentLength();
         if (declared > maxBytes) {
-            return Mono.error(tooLarge("The body has " + declared + " bytes; the limit is " + maxBytes));
+            return Mono.error(ProblemException.tooLarge("The body has " + declared + " bytes; the limit is " + maxBytes));
         }
         Instant now = clock.instant();
         Flux<JsonNode> events = decoder.decode(limitBytes(request.getBody()), JSON_NODE, MimeTypeUtils.APPLICATION_JSON, Map.of())
@@ -69,7 +68,7 @@ class IngestController {
         return events.index()
                 .reduce(new Batch(), (batch, indexed) -> {
                     if (indexed.getT1() >= maxEvents) {
-                        throw tooLarge("The batch has more than " + maxEvents + " events");
+                        throw ProblemException.tooLarge("The batch has more than " + maxEvents + " events");
                     }
                     batch.add(validator.validate(indexed.getT1(), indexed.getT2(), now));
                     return batch;
@@ -83,13 +82,9 @@ class IngestController {
         return body.map(buffer -> {
             if (seen.addAndGet(buffer.readableByteCount()) > maxBytes) {
                 DataBufferUtils.release(buffer);
-                throw tooLarge("The body exceeds " + maxBytes + " bytes");
+                throw ProblemException.tooLarge("The body exceeds " + maxBytes + " bytes");
             }
             return buffer;
         });
-    }
-
-    private static ProblemException tooLarge(String detail) {
-        return new ProblemException(HttpStatus.CONTENT_TOO_LARGE, Problems.TOO_LARGE, "Payload too large", detail);
     }
 }

@@ -9,7 +9,6 @@ import io.segstream.segment.CompiledSegment;
 import io.segstream.segment.TenantSegments;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -61,9 +60,7 @@ public final class MembershipEngine {
             else member.remove(s.id());
         }
         // Memberships of segments that no longer exist are dropped (deletion removes them as well).
-        Set<String> known = new HashSet<>();
-        for (CompiledSegment s : catalog.segments()) known.add(s.id());
-        member.retainAll(known);
+        member.retainAll(catalog.byId().keySet());
 
         List<Change> changes = new ArrayList<>();
         Set<String> before = new TreeSet<>(t.segmentsBefore());

@@ -4,11 +4,9 @@ import java.time.Duration;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.annotation.Value;
-import org.springframework.context.SmartLifecycle;
+import io.segstream.platform.BackgroundLoop;
 import org.springframework.r2dbc.core.DatabaseClient;
 import org.springframework.stereotype.Component;
-import reactor.core.Disposable;
-import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 
 /**
@@ -16,19 +14,30 @@ import reactor.core.publisher.Mono;
  * ahead of their Redis watermark (Redis was unreachable, or restarted) are caught up.
  */
 @Component
-class ProjectionSweeper implements SmartLifecycle {
+class ProjectionSweeper extends BackgroundLoop {
 
     private static final Logger log = LoggerFactory.getLogger(ProjectionSweeper.class);
 
     private final DatabaseClient db;
     private final Projection projection;
-    private final Duration every;
-    private volatile Disposable loop;
 
     ProjectionSweeper(DatabaseClient db, Projection projection, @Value("${segstream.projection.sweep:5s}") Duration every) {
+        super("Projection sweep", every, every);
         this.db = db;
         this.projection = projection;
-        this.every = every;
+    }
+
+    @Override
+    protected Mono<Long> runOnce() {
+        return sweep().doOnNext(n -> {
+            if (n > 0) log.info("Caught up the Redis projection of {} tenant(s)", n);
+        });
+    }
+
+    /** A failed sweep is expected while Redis is down; the projection already warns about that. */
+    @Override
+    protected void onFailure(Throwable e) {
+        log.debug("Projection sweep failed; it runs again: {}", e.toString());
     }
 
     /** Catches up every tenant that is behind; emits how many were. */
@@ -43,30 +52,4 @@ class ProjectionSweeper implements SmartLifecycle {
                 .count();
     }
 
-    @Override
-    public void start() {
-        loop = Flux.interval(every, every)
-                .onBackpressureDrop()
-                .concatMap(t -> sweep()
-                        .doOnNext(n -> {
-                            if (n > 0) log.info("Caught up the Redis projection of {} tenant(s)", n);
-                        })
-                        .onErrorResume(e -> {
-                            log.debug("Projection sweep failed; it runs again: {}", e.toString());
-                            return Mono.empty();
-                        }), 1)
-                .subscribe();
-    }
-
-    @Override
-    public void stop() {
-        Disposable d = loop;
-        if (d != null) d.dispose();
-        loop = null;
-    }
-
-    @Override
-    public boolean isRunning() {
-        return loop != null;
-    }
 }

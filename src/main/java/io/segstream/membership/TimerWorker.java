@@ -16,10 +16,9 @@ import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.annotation.Value;
-import org.springframework.context.SmartLifecycle;
+import io.segstream.platform.BackgroundLoop;
 import org.springframework.stereotype.Component;
 import org.springframework.transaction.reactive.TransactionalOperator;
-import reactor.core.Disposable;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 
@@ -30,7 +29,7 @@ import reactor.core.publisher.Mono;
  * once are worked off in batches, each its own short transaction, so ingestion keeps going.
  */
 @Component
-public class TimerWorker implements SmartLifecycle {
+public class TimerWorker extends BackgroundLoop {
 
     private static final Logger log = LoggerFactory.getLogger(TimerWorker.class);
     private static final Duration LEASE = Duration.ofSeconds(30);
@@ -42,15 +41,14 @@ public class TimerWorker implements SmartLifecycle {
     private final ChangeSignals signals;
     private final TransactionalOperator tx;
     private final Clock clock;
-    private final Duration poll;
     private final int batchSize;
     private final Counter changesCounter;
     private final AtomicLong backlog = new AtomicLong();
-    private volatile Disposable loop;
 
     public TimerWorker(TimerStore timers, SegmentCatalog catalog, ContactStore contacts, MembershipWriter writer,
             ChangeSignals signals, TransactionalOperator tx, Clock clock, MeterRegistry meters,
             @Value("${segstream.timers.poll:250ms}") Duration poll, @Value("${segstream.timers.batch-size:500}") int batchSize) {
+        super("Timer processing", poll, poll);
         this.timers = timers;
         this.catalog = catalog;
         this.contacts = contacts;
@@ -58,7 +56,6 @@ public class TimerWorker implements SmartLifecycle {
         this.signals = signals;
         this.tx = tx;
         this.clock = clock;
-        this.poll = poll;
         this.batchSize = batchSize;
         this.changesCounter = Counter.builder("segstream.memberships.changed").tag("cause", "time").register(meters);
         Gauge.builder("segstream.timers.backlog", backlog, AtomicLong::get).description("Timers due and not yet processed")
@@ -66,26 +63,8 @@ public class TimerWorker implements SmartLifecycle {
     }
 
     @Override
-    public void start() {
-        loop = Flux.interval(poll)
-                .onBackpressureDrop()
-                .concatMap(tick -> drain().onErrorResume(e -> {
-                    log.warn("Timer processing failed; the timers will be claimed again: {}", e.toString());
-                    return Mono.empty();
-                }), 1)
-                .subscribe();
-    }
-
-    @Override
-    public void stop() {
-        Disposable d = loop;
-        if (d != null) d.dispose();
-        loop = null;
-    }
-
-    @Override
-    public boolean isRunning() {
-        return loop != null;
+    protected Mono<Void> runOnce() {
+        return drain();
     }
 
     /** Processes claimed batches until no timer is due. */

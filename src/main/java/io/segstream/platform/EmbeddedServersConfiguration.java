@@ -104,8 +104,9 @@ class EmbeddedServersConfiguration {
         throw new IllegalStateException("spring.r2dbc.url must be an r2dbc:postgresql:// URL; set spring.flyway.url for others");
     }
 
-    private static String redact(String url) {
-        return url.replaceAll("//[^@/]*@", "//***@");
+    /** The URL without credentials, for logs. */
+    static String redact(String url) {
+        return url == null ? "?" : url.replaceAll("//[^@/]*@", "//***@");
     }
 
     /** The JDBC connection Flyway migrates through (the only use of JDBC). */

@@ -31,18 +31,14 @@ class ModeReport {
     void report() {
         EmbeddedPostgresServer pg = postgres.getIfAvailable();
         EmbeddedRedisServer rd = redis.getIfAvailable();
-        String pgMode = pg != null ? "embedded on 127.0.0.1:" + pg.port() : "external " + redact(env.getProperty("spring.r2dbc.url"));
+        String pgMode = pg != null ? "embedded on 127.0.0.1:" + pg.port() : "external " + EmbeddedServersConfiguration.redact(env.getProperty("spring.r2dbc.url"));
         String redisUrl = env.getProperty("spring.data.redis.url");
         String redisMode = rd != null ? "embedded on 127.0.0.1:" + rd.port()
-                : "external " + (redisUrl != null ? redact(redisUrl)
+                : "external " + (redisUrl != null ? EmbeddedServersConfiguration.redact(redisUrl)
                         : env.getProperty("spring.data.redis.host") + ":" + env.getProperty("spring.data.redis.port", "6379"));
         String folder = pg != null || rd != null
                 ? ", data folder " + properties.dataDir().toAbsolutePath().normalize()
                 : "";
         log.info("segstream ready: PostgreSQL {}, Redis {}{}", pgMode, redisMode, folder);
-    }
-
-    private static String redact(String url) {
-        return url == null ? "?" : url.replaceAll("//[^@/]*@", "//***@");
     }
 }

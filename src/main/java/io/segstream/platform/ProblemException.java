@@ -39,6 +39,10 @@ public class ProblemException extends RuntimeException {
         return validation(List.of(new FieldError(pointer, message)));
     }
 
+    public static ProblemException tooLarge(String detail) {
+        return new ProblemException(HttpStatus.CONTENT_TOO_LARGE, Problems.TOO_LARGE, "Payload too large", detail);
+    }
+
     public static ProblemException notFound(String what) {
         return new ProblemException(HttpStatus.NOT_FOUND, Problems.NOT_FOUND, "Not found", what + " was not found");
     }

@@ -12,7 +12,6 @@ import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.core.Ordered;
-import org.springframework.core.annotation.Order;
 import org.springframework.core.codec.DecodingException;
 import org.springframework.core.io.buffer.DataBuffer;
 import org.springframework.core.io.buffer.DataBufferLimitException;
@@ -41,7 +40,6 @@ import tools.jackson.databind.json.JsonMapper;
  * <p>Design note: ordered before Boot's default handler so that nothing answers in another format.
  */
 @Component
-@Order(-2)
 public class ProblemWebExceptionHandler implements WebExceptionHandler, Ordered {
 
     private static final Logger log = LoggerFactory.getLogger(ProblemWebExceptionHandler.class);
@@ -104,10 +102,7 @@ public class ProblemWebExceptionHandler implements WebExceptionHandler, Ordered 
 
     static ProblemException toProblem(Throwable ex) {
         if (ex instanceof ProblemException p) return p;
-        if (ex instanceof DataBufferLimitException) {
-            return new ProblemException(HttpStatus.CONTENT_TOO_LARGE, Problems.TOO_LARGE, "Payload too large",
-                    ex.getMessage());
-        }
+        if (ex instanceof DataBufferLimitException) return ProblemException.tooLarge(ex.getMessage());
         if (ex instanceof DecodingException d) return malformed(d);
         if (ex instanceof MethodNotAllowedException m) {
             return new ProblemException(HttpStatus.METHOD_NOT_ALLOWED, Problems.METHOD_NOT_ALLOWED, "Method not allowed",

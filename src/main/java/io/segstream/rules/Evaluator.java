@@ -192,10 +192,12 @@ public final class Evaluator {
         java.util.ArrayDeque<Rule> todo = new java.util.ArrayDeque<>();
         todo.add(rule);
         while (!todo.isEmpty()) {
-            switch (todo.pop()) {
-                case Rule.And and -> todo.addAll(and.rules());
-                case Rule.Or or -> todo.addAll(or.rules());
-                case Rule.Not not -> todo.add(not.rule());
+            Rule node = todo.pop();
+            todo.addAll(node.children());
+            switch (node) {
+                case Rule.And and -> {}
+                case Rule.Or or -> {}
+                case Rule.Not not -> {}
                 case Rule.AttributeTest a -> {
                     if (a.test().name().equals("createdAt")) createdAt[0] = true;
                     else attributes.add(a.test().name());

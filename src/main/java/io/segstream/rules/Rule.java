@@ -10,6 +10,21 @@ import java.util.stream.Collectors;
  */
 public sealed interface Rule {
 
+    /** This node's direct sub-rules; leaves have none. */
+    default List<Rule> children() {
+        return switch (this) {
+            case And and -> and.rules();
+            case Or or -> or.rules();
+            case Not not -> List.of(not.rule());
+            case AttributeTest a -> List.of();
+            case HasTag t -> List.of();
+            case InAudience a -> List.of();
+            case Subscribed s -> List.of();
+            case EventCondition e -> List.of();
+            case SegmentRef s -> List.of();
+        };
+    }
+
     record And(List<Rule> rules) implements Rule {
         public And {
             rules = List.copyOf(rules);

@@ -20,17 +20,9 @@ public final class SegmentGraph {
         ArrayDeque<Rule> todo = new ArrayDeque<>();
         todo.add(rule);
         while (!todo.isEmpty()) {
-            switch (todo.pop()) {
-                case Rule.And and -> todo.addAll(and.rules());
-                case Rule.Or or -> todo.addAll(or.rules());
-                case Rule.Not not -> todo.add(not.rule());
-                case Rule.SegmentRef s -> out.add(s.segmentId());
-                case Rule.AttributeTest a -> {}
-                case Rule.HasTag t -> {}
-                case Rule.InAudience a -> {}
-                case Rule.Subscribed s -> {}
-                case Rule.EventCondition e -> {}
-            }
+            Rule r = todo.pop();
+            if (r instanceof Rule.SegmentRef s) out.add(s.segmentId());
+            todo.addAll(r.children());
         }
         return out;
     }

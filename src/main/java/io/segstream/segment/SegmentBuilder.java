@@ -22,14 +22,11 @@ import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.annotation.Value;
-import org.springframework.context.SmartLifecycle;
+import io.segstream.platform.BackgroundLoop;
 import org.springframework.r2dbc.core.DatabaseClient;
 import org.springframework.stereotype.Component;
 import org.springframework.transaction.reactive.TransactionalOperator;
-import reactor.core.Disposable;
-import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
-import reactor.core.publisher.Sinks;
 
 /**
  * Builds (backfills) new and changed segment versions: claims a build job, walks the tenant's contacts
@@ -39,7 +36,7 @@ import reactor.core.publisher.Sinks;
  * {@code definition}. When the walk ends the version is {@code live}.
  */
 @Component
-public class SegmentBuilder implements SmartLifecycle {
+public class SegmentBuilder extends BackgroundLoop {
 
     private static final Logger log = LoggerFactory.getLogger(SegmentBuilder.class);
     private static final Duration LEASE = Duration.ofSeconds(30);
@@ -51,15 +48,13 @@ public class SegmentBuilder implements SmartLifecycle {
     private final MembershipWriter writer;
     private final ChangeSignals signals;
     private final Clock clock;
-    private final Duration poll;
     private final int batchSize;
     private final Counter changesCounter;
-    private final Sinks.Many<Boolean> wakeups = Sinks.many().multicast().directBestEffort();
-    private volatile Disposable loop;
 
     public SegmentBuilder(DatabaseClient db, TransactionalOperator tx, SegmentCatalog catalog, ContactStore contacts,
             MembershipWriter writer, ChangeSignals signals, Clock clock, MeterRegistry meters,
             @Value("${segstream.builds.poll:1s}") Duration poll, @Value("${segstream.builds.batch-size:1000}") int batchSize) {
+        super("Segment build", poll, poll);
         this.db = db;
         this.tx = tx;
         this.catalog = catalog;
@@ -67,42 +62,18 @@ public class SegmentBuilder implements SmartLifecycle {
         this.writer = writer;
         this.signals = signals;
         this.clock = clock;
-        this.poll = poll;
         this.batchSize = batchSize;
         this.changesCounter = Counter.builder("segstream.memberships.changed").tag("cause", "definition").register(meters);
     }
 
-    /** Asks the builder to look for work now (after a segment was created or changed). */
-    public void wake() {
-        wakeups.tryEmitNext(Boolean.TRUE);
-    }
-
     private record Job(String tenantId, String segmentId, int version, long afterNo) {}
 
+    /** Runs claimable jobs until there are none; {@link #wake()} after a segment was created or changed. */
     @Override
-    public void start() {
-        loop = Flux.merge(Flux.interval(poll), wakeups.asFlux())
-                .onBackpressureDrop()
-                .concatMap(tick -> drain().onErrorResume(e -> {
-                    log.warn("Segment build failed; it will be retried: {}", e.toString());
-                    return Mono.empty();
-                }), 1)
-                .subscribe();
+    protected Mono<Void> runOnce() {
+        return drain();
     }
 
-    @Override
-    public void stop() {
-        Disposable d = loop;
-        if (d != null) d.dispose();
-        loop = null;
-    }
-
-    @Override
-    public boolean isRunning() {
-        return loop != null;
-    }
-
-    /** Runs claimable jobs until there are none. */
     Mono<Void> drain() {
         return claim().flatMap(job -> run(job).then(drain()));
     }

@@ -11,19 +11,18 @@ import java.util.Map;
  * and the event signatures they use with the longest reach of each.
  */
 public record TenantSegments(String tenantId, ZoneId zone, long version, List<CompiledSegment> segments,
-        Map<Signature, Duration> signatures) {
+        Map<Signature, Duration> signatures, List<CompiledSegment> timeDependent, Map<String, CompiledSegment> byId) {
 
-    public TenantSegments {
-        segments = List.copyOf(segments);
-        signatures = Map.copyOf(signatures);
+    /** Design note: the derived lists are built once per catalogue version, not per evaluated contact. */
+    public TenantSegments(String tenantId, ZoneId zone, long version, List<CompiledSegment> segments,
+            Map<Signature, Duration> signatures) {
+        this(tenantId, zone, version, List.copyOf(segments), Map.copyOf(signatures),
+                segments.stream().filter(s -> s.evaluator().inputs().timeDependent()).toList(),
+                segments.stream().collect(java.util.stream.Collectors.toUnmodifiableMap(CompiledSegment::id, s -> s)));
     }
 
-    public List<CompiledSegment> timeDependent() {
-        return segments.stream().filter(s -> s.evaluator().inputs().timeDependent()).toList();
-    }
-
+    /** The segment with this id, or null. */
     public CompiledSegment get(String id) {
-        for (CompiledSegment s : segments) if (s.id().equals(id)) return s;
-        return null;
+        return byId.get(id);
     }
 }

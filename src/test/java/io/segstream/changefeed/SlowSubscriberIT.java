@@ -62,8 +62,7 @@ class SlowSubscriberIT {
         api = new Api(client);
         tenant = api.newTenant();
         api.createSegment(tenant.key(), "{\"id\":\"vip\",\"name\":\"VIP\",\"rule\":{\"tag\":\"vip\"}}").expectStatus().isCreated();
-        await().atMost(Duration.ofSeconds(20)).until(() -> "live".equals(api.get(tenant.key(), "/v1/segments/vip")
-                .expectBody(Map.class).returnResult().getResponseBody().get("status")));
+        api.awaitLive(tenant.key(), "vip");
     }
 
     @Test

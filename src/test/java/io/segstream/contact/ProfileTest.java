@@ -1,5 +1,6 @@
 package io.segstream.contact;
 
+import io.segstream.rules.Value;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.math.BigDecimal;
@@ -115,7 +116,7 @@ class ProfileTest {
             ProfileEffect effect = switch (r.nextInt(9)) {
                 case 0 -> new ProfileEffect.Created(Map.of(keys[r.nextInt(3)], text("v" + r.nextInt(5))));
                 case 1 -> new ProfileEffect.Updated(Map.of(keys[r.nextInt(3)],
-                        r.nextBoolean() ? Optional.empty() : Optional.of(new AttributeValue.Number(BigDecimal.valueOf(r.nextInt(9))))));
+                        r.nextBoolean() ? Optional.empty() : Optional.of(new Value.Num(BigDecimal.valueOf(r.nextInt(9))))));
                 case 2 -> new ProfileEffect.Tagged(tags[r.nextInt(2)], r.nextBoolean());
                 case 3 -> new ProfileEffect.AudienceMembership("a" + r.nextInt(2), r.nextBoolean());
                 case 4 -> new ProfileEffect.Subscription(r.nextBoolean() ? List.of(Channel.EMAIL) : List.of(Channel.values()),
@@ -132,7 +133,7 @@ class ProfileTest {
         return new ContactEvent(id, "c", "t", T0.plusSeconds(seconds), effect);
     }
 
-    private static AttributeValue text(String s) {
-        return new AttributeValue.Text(s);
+    private static Value text(String s) {
+        return new Value.Text(s);
     }
 }

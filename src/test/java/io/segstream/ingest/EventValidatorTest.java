@@ -2,7 +2,7 @@ package io.segstream.ingest;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.segstream.contact.AttributeValue;
+import io.segstream.rules.Value;
 import io.segstream.contact.ProfileEffect;
 import io.segstream.platform.FieldError;
 import java.math.BigDecimal;
@@ -46,8 +46,8 @@ class EventValidatorTest {
                  "properties":{"attributes":{"score":0.1,"vip":true,"gone":null}}}""");
         var effect = (ProfileEffect.Updated) result.event().event().effect();
         assertThat(effect.attributes())
-                .containsEntry("score", Optional.of(new AttributeValue.Number(new BigDecimal("0.1"))))
-                .containsEntry("vip", Optional.of(new AttributeValue.Bool(true)))
+                .containsEntry("score", Optional.of(new Value.Num(new BigDecimal("0.1"))))
+                .containsEntry("vip", Optional.of(new Value.Bool(true)))
                 .containsEntry("gone", Optional.empty());
     }
 

@@ -77,8 +77,7 @@ class BackfillIT {
 
         api.createSegment(tenant.key(), "{\"id\":\"promoters\",\"name\":\"p\",\"rule\":" + RULE + "}").expectStatus().isCreated();
         flowing.join();
-        await().atMost(Duration.ofSeconds(60)).until(() -> "live".equals(api.get(tenant.key(), "/v1/segments/promoters")
-                .expectBody(Map.class).returnResult().getResponseBody().get("status")));
+        api.awaitLive(tenant.key(), "promoters", Duration.ofSeconds(60));
 
         Set<String> actual = new TreeSet<>(db.sql("SELECT contact_id FROM contacts WHERE tenant_id = :t AND segments @> '{promoters}'")
                 .bind("t", tenant.id()).map(r -> r.get(0, String.class)).all().collectList().block());

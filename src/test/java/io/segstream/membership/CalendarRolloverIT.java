@@ -52,8 +52,7 @@ class CalendarRolloverIT {
         Api.TestTenant tenant = api.newTenant("Europe/Paris");
         api.createSegment(tenant.key(), "{\"id\":\"new-this-month\",\"name\":\"Created this month\","
                 + "\"rule\":{\"attribute\":\"createdAt\",\"op\":\"inCurrent\",\"value\":\"month\"}}").expectStatus().isCreated();
-        await().atMost(Duration.ofSeconds(20)).until(() -> "live".equals(api.get(tenant.key(), "/v1/segments/new-this-month")
-                .expectBody(Map.class).returnResult().getResponseBody().get("status")));
+        api.awaitLive(tenant.key(), "new-this-month");
         for (int batch = 0; batch < CONTACTS / 500; batch++) {
             int from = batch * 500;
             String body = "[" + IntStream.range(from, from + 500)

@@ -42,8 +42,7 @@ class RedisOutageIT {
         Api api = new Api(client);
         Api.TestTenant tenant = api.newTenant();
         api.createSegment(tenant.key(), "{\"id\":\"vip\",\"name\":\"VIP\",\"rule\":{\"tag\":\"vip\"}}").expectStatus().isCreated();
-        await().atMost(Duration.ofSeconds(20)).until(() -> "live".equals(api.get(tenant.key(), "/v1/segments/vip")
-                .expectBody(Map.class).returnResult().getResponseBody().get("status")));
+        api.awaitLive(tenant.key(), "vip");
         tag(api, tenant, "before", 0, 50);
 
         embeddedRedis.stop();

@@ -62,8 +62,7 @@ class QueryIT {
         api.createSegment(tenant.key(), "{\"id\":\"s-b\",\"name\":\"b\",\"rule\":{\"and\":[{\"tag\":\"t1\"},{\"not\":{\"tag\":\"t2\"}}]}}")
                 .expectStatus().isCreated();
         for (String s : List.of("s-a", "s-b")) {
-            await().atMost(Duration.ofSeconds(20)).until(() -> "live".equals(api.get(tenant.key(), "/v1/segments/" + s)
-                    .expectBody(Map.class).returnResult().getResponseBody().get("status")));
+            api.awaitLive(tenant.key(), s);
         }
     }
 

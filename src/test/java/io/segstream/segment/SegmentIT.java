@@ -183,8 +183,7 @@ class SegmentIT {
     }
 
     private void awaitLive(String id) {
-        await().atMost(Duration.ofSeconds(20)).until(() -> "live".equals(api.get(tenant.key(), "/v1/segments/{id}", id)
-                .expectStatus().isOk().expectBody(Map.class).returnResult().getResponseBody().get("status")));
+        api.awaitLive(tenant.key(), id);
     }
 
     private void post(String... events) {

@@ -1,5 +1,6 @@
 package io.segstream.support;
 
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -85,6 +86,16 @@ public final class Api {
 
     public WebTestClient.ResponseSpec get(String key, String uri, Object... vars) {
         return client.get().uri(uri, vars).header(HttpHeaders.AUTHORIZATION, "Bearer " + key).exchange();
+    }
+
+    /** Waits until the segment's build has finished ({@code status: live}). */
+    public void awaitLive(String key, String segmentId, Duration atMost) {
+        org.awaitility.Awaitility.await().atMost(atMost).until(() -> "live".equals(get(key, "/v1/segments/{id}", segmentId)
+                .expectStatus().isOk().expectBody(Map.class).returnResult().getResponseBody().get("status")));
+    }
+
+    public void awaitLive(String key, String segmentId) {
+        awaitLive(key, segmentId, Duration.ofSeconds(20));
     }
 
     /** One event as JSON. */
