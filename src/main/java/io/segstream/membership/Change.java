@@ -10,8 +10,4 @@ package io.segstream.membership;
 public record Change(String key, String contactId, long contactNo, boolean bit, String causeKind, String eventId) {
 
     public static final String SEGMENT_PREFIX = "seg:";
-
-    public boolean isSegment() {
-        return key.startsWith(SEGMENT_PREFIX);
-    }
 }
