@@ -202,6 +202,37 @@ public class ContactStore {
                 .timeout(TIMEOUT);
     }
 
+    /** What the Redis projection holds of one contact: its number, profile and segments. */
+    public record ProjectedContact(long contactNo, Profile profile, List<String> segments) {}
+
+    /** The highest contact number of the tenant, or -1 when it has none. */
+    public Mono<Long> maxNumber(String tenantId) {
+        return db.sql("SELECT coalesce(max(contact_no), -1) AS top FROM contacts WHERE tenant_id = :tenant")
+                .bind("tenant", tenantId)
+                .map(row -> ((Number) row.get("top")).longValue())
+                .one()
+                .timeout(TIMEOUT);
+    }
+
+    /** The contacts numbered in [{@code fromNo}, {@code toNo}), without locking, for a projection rebuild. */
+    public Mono<List<ProjectedContact>> projected(String tenantId, long fromNo, long toNo) {
+        return db.sql("""
+                        SELECT contact_no, state::text AS state, segments FROM contacts
+                        WHERE tenant_id = :tenant AND contact_no >= :from AND contact_no < :to AND live""")
+                .bind("tenant", tenantId)
+                .bind("from", fromNo)
+                .bind("to", toNo)
+                .map(row -> {
+                    String[] segments = row.get("segments", String[].class);
+                    return new ProjectedContact(row.get("contact_no", Long.class),
+                            ProfileJson.read(json.readTree(row.get("state", String.class))),
+                            segments == null ? List.of() : List.of(segments));
+                })
+                .all()
+                .collectList()
+                .timeout(TIMEOUT);
+    }
+
     /** Locks those of the named contacts that exist, in contact-id order. */
     public Mono<List<StoredContact>> lockContacts(String tenantId, Collection<String> contactIds) {
         if (contactIds.isEmpty()) return Mono.just(List.of());

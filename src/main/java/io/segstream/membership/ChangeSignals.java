@@ -31,7 +31,8 @@ public class ChangeSignals {
 
     /** To call after a commit that wrote changes of {@code tenantId}; never fails. */
     public Mono<Void> committed(String tenantId) {
-        return projection.catchUpQuietly(tenantId)
+        // Bounded: while Redis replays or rebuilds a tenant, a commit does not wait for it.
+        return projection.catchUpQuietly(tenantId).timeout(Duration.ofSeconds(2), Mono.empty())
                 .then(Mono.fromRunnable(() -> local.tryEmitNext(tenantId)))
                 .then(redis.convertAndSend(CHANNEL, tenantId)
                         .timeout(Duration.ofSeconds(2))

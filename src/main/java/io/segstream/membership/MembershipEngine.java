@@ -95,28 +95,29 @@ public final class MembershipEngine {
 
     /** Changes of the projected profile bits: live, tags, audiences, channel consent. */
     private static void bits(Transition t, String causeKind, String eventId, List<Change> out) {
-        Profile a = t.before();
-        Profile b = t.after();
-        if (a.live() != b.live()) out.add(change(t, "live", b.live(), causeKind, eventId));
-        Set<String> tagsA = a.live() ? Set.copyOf(a.currentTags()) : Set.of();
-        Set<String> tagsB = b.live() ? Set.copyOf(b.currentTags()) : Set.of();
-        diff("tag:", tagsA, tagsB, t, causeKind, eventId, out);
-        Set<String> audA = a.live() ? Set.copyOf(a.currentAudiences()) : Set.of();
-        Set<String> audB = b.live() ? Set.copyOf(b.currentAudiences()) : Set.of();
-        diff("aud:", audA, audB, t, causeKind, eventId, out);
-        // Design note: the consent bitmaps mark who unsubscribed ("unsub:<channel>"), not who is
-        // subscribed, so a new contact (subscribed by default) costs no change-log rows for them.
-        for (Channel c : Channel.values()) {
-            boolean ua = a.live() && !a.currentSubscriptions().get(c);
-            boolean ub = b.live() && !b.currentSubscriptions().get(c);
-            if (ua != ub) out.add(change(t, "unsub:" + c.wireName(), ub, causeKind, eventId));
-        }
+        Set<String> a = profileBits(t.before());
+        Set<String> b = profileBits(t.after());
+        for (String k : b) if (!a.contains(k)) out.add(change(t, k, true, causeKind, eventId));
+        for (String k : a) if (!b.contains(k)) out.add(change(t, k, false, causeKind, eventId));
     }
 
-    private static void diff(String prefix, Set<String> a, Set<String> b, Transition t, String causeKind, String eventId,
-            List<Change> out) {
-        for (String x : new TreeSet<>(b)) if (!a.contains(x)) out.add(change(t, prefix + x, true, causeKind, eventId));
-        for (String x : new TreeSet<>(a)) if (!b.contains(x)) out.add(change(t, prefix + x, false, causeKind, eventId));
+    /**
+     * The projected profile bits that are set for a contact in this state, in a stable order: {@code live},
+     * then {@code tag:}, {@code aud:} and {@code unsub:} keys; none for a contact that is not live. With its
+     * {@code seg:} keys this is the contact's whole row of the Redis projection, which a rebuild derives
+     * from here so that it cannot disagree with the change log.
+     *
+     * <p>Design note: the consent bitmaps mark who unsubscribed ({@code unsub:<channel>}), not who is
+     * subscribed, so a new contact (subscribed by default) costs no change-log rows for them.
+     */
+    public static Set<String> profileBits(Profile p) {
+        Set<String> out = new java.util.LinkedHashSet<>();
+        if (!p.live()) return out;
+        out.add("live");
+        for (String tag : new TreeSet<>(p.currentTags())) out.add("tag:" + tag);
+        for (String aud : new TreeSet<>(p.currentAudiences())) out.add("aud:" + aud);
+        for (Channel c : Channel.values()) if (!p.currentSubscriptions().get(c)) out.add("unsub:" + c.wireName());
+        return out;
     }
 
     private static Change change(Transition t, String key, boolean bit, String causeKind, String eventId) {

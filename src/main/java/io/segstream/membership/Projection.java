@@ -29,9 +29,31 @@ public class Projection {
     private static final Logger log = LoggerFactory.getLogger(Projection.class);
     private static final int PAGE = 5000;
     private static final Duration TIMEOUT = Duration.ofSeconds(5);
+    private static final Duration CATCH_UP_TIMEOUT = Duration.ofMinutes(2);
+    /**
+     * KEYS: watermark, key registry, length, then the bitmaps; ARGV: bytes needed, then (seq, key index,
+     * contact number, bit) per change. Returns the new watermark, or -1 when the first change does not
+     * follow the watermark (Redis lost it meanwhile: the caller starts again from the new one).
+     */
     private static final RedisScript<Long> APPLY = RedisScript.of("""
             local wm = tonumber(redis.call('GET', KEYS[1]) or '0')
-            for i = 1, #ARGV, 4 do
+            if tonumber(ARGV[2]) > wm + 1 then return -1 end
+            local len = tonumber(redis.call('GET', KEYS[3]) or '0')
+            local need = tonumber(ARGV[1])
+            if need > len then
+              len = math.max(need, len * 2, 8192)
+              len = math.ceil(len / 8192) * 8192
+              redis.call('SET', KEYS[3], len)
+              for _, k in ipairs(redis.call('SMEMBERS', KEYS[2])) do
+                if redis.call('STRLEN', k) < len then redis.call('SETBIT', k, len * 8 - 1, 0) end
+              end
+            end
+            for k = 4, #KEYS do
+              if redis.call('SADD', KEYS[2], KEYS[k]) == 1 and redis.call('STRLEN', KEYS[k]) < len then
+                redis.call('SETBIT', KEYS[k], len * 8 - 1, 0)
+              end
+            end
+            for i = 2, #ARGV, 4 do
               local seq = tonumber(ARGV[i])
               if seq > wm then
                 redis.call('SETBIT', KEYS[tonumber(ARGV[i + 1])], ARGV[i + 2], ARGV[i + 3])
@@ -41,12 +63,19 @@ public class Projection {
             redis.call('SET', KEYS[1], wm)
             return wm""", Long.class);
 
+    private static final RedisScript<Long> DROP_IF_EMPTY = RedisScript.of("""
+            if redis.call('BITCOUNT', KEYS[2]) > 0 then return 0 end
+            redis.call('SREM', KEYS[1], KEYS[2])
+            return redis.call('DEL', KEYS[2])""", Long.class);
+
     private final ReactiveStringRedisTemplate redis;
     private final DatabaseClient db;
+    private final ProjectionHealth health;
 
-    public Projection(ReactiveStringRedisTemplate redis, DatabaseClient db) {
+    public Projection(ReactiveStringRedisTemplate redis, DatabaseClient db, ProjectionHealth health) {
         this.redis = redis;
         this.db = db;
+        this.health = health;
     }
 
     public static String key(String tenantId, String changeKey) {
@@ -57,11 +86,39 @@ public class Projection {
         return key(tenantId, "wm");
     }
 
-    /** Applies every change after the tenant's watermark; emits the new watermark. */
+    /** The set of the tenant's projected bitmap keys (so that all can be kept at one length). */
+    static String registryKey(String tenantId) {
+        return key(tenantId, "keys");
+    }
+
+    /** The byte length every bitmap of the tenant is kept at. */
+    static String lengthKey(String tenantId) {
+        return key(tenantId, "len");
+    }
+
+    /**
+     * Applies every change after the tenant's watermark, in seq order; emits the new watermark. Seqs are
+     * consecutive per tenant and commit in order, so a change missing after the watermark means the log
+     * was pruned past it: then nothing is applied, the tenant is marked for a rebuild (done by the sweep)
+     * and its queries answer 503 until then. A missing watermark with a non-empty log means Redis lost the
+     * tenant's projection: it is replayed, and reported as recovering until it has caught up.
+     */
     public Mono<Long> catchUp(String tenantId) {
-        return watermark(tenantId).flatMap(wm -> page(tenantId, wm).flatMap(rows -> {
-            if (rows.isEmpty()) return Mono.just(wm);
-            return apply(tenantId, rows).flatMap(next -> rows.size() < PAGE ? Mono.just(next) : catchUp(tenantId));
+        return storedWatermark(tenantId).flatMap(stored -> page(tenantId, stored.orElse(0L)).flatMap(page -> {
+            long wm = stored.orElse(0L);
+            if (stored.isEmpty() && page.lastSeq() > 0) health.lost(tenantId, ProjectionHealth.Loss.LOST);
+            if (page.gapAfter(wm)) {
+                log.warn("The change log of tenant {} no longer holds the changes after Redis watermark {}; rebuilding from the contacts",
+                        tenantId, wm);
+                health.lost(tenantId, ProjectionHealth.Loss.GAP);
+                return Mono.just(wm);
+            }
+            if (page.rows().isEmpty()) {
+                health.caughtUp(tenantId);
+                return Mono.just(wm);
+            }
+            return apply(tenantId, page.rows()).flatMap(next -> next < 0 || page.rows().size() == PAGE ? catchUp(tenantId)
+                    : Mono.fromRunnable(() -> health.caughtUp(tenantId)).thenReturn(next));
         }));
     }
 
@@ -86,7 +143,7 @@ public class Projection {
                         synchronized (f) {
                             f.again = false;
                         }
-                        return catchUp(tenantId).timeout(TIMEOUT)
+                        return catchUp(tenantId).timeout(CATCH_UP_TIMEOUT)
                                 .doOnError(e -> log.warn("Redis projection of tenant {} is behind: {}", tenantId, e.toString()))
                                 .onErrorResume(e -> Mono.empty())
                                 .then();
@@ -117,21 +174,61 @@ public class Projection {
 
     private final Map<String, Flight> flights = new java.util.concurrent.ConcurrentHashMap<>();
 
+    /**
+     * Drops a bitmap nobody is in any more (a deleted segment's), unless it has members again (the id was
+     * reused meanwhile). Best effort: a bitmap left behind holds only zeros.
+     */
+    public Mono<Void> dropIfEmpty(String tenantId, String changeKey) {
+        return redis.execute(DROP_IF_EMPTY, List.of(registryKey(tenantId), key(tenantId, changeKey)), List.of())
+                .next()
+                .timeout(TIMEOUT)
+                .onErrorResume(e -> Mono.empty())
+                .then();
+    }
+
     public Mono<Long> watermark(String tenantId) {
-        return redis.opsForValue().get(watermarkKey(tenantId)).map(Long::parseLong).defaultIfEmpty(0L).timeout(TIMEOUT);
+        return storedWatermark(tenantId).map(w -> w.orElse(0L));
+    }
+
+    private Mono<java.util.Optional<Long>> storedWatermark(String tenantId) {
+        return redis.opsForValue().get(watermarkKey(tenantId)).map(v -> java.util.Optional.of(Long.parseLong(v)))
+                .defaultIfEmpty(java.util.Optional.empty()).timeout(TIMEOUT);
     }
 
     private record Row(long seq, String key, long contactNo, boolean bit) {}
 
-    private Mono<List<Row>> page(String tenantId, long after) {
-        return db.sql("SELECT seq, key, contact_no, bit FROM changes WHERE tenant_id = :t AND seq > :after ORDER BY seq LIMIT :n")
+    /** Changes after a watermark, and the tenant's last seq as of the same statement. */
+    private record Page(List<Row> rows, long lastSeq) {
+        boolean gapAfter(long wm) {
+            if (rows.isEmpty()) return lastSeq > wm;
+            long expected = wm + 1;
+            for (Row r : rows) {
+                if (r.seq() != expected) return true;
+                expected++;
+            }
+            return false;
+        }
+    }
+
+    private Mono<Page> page(String tenantId, long after) {
+        return db.sql("""
+                        SELECT s.last_seq, c.seq, c.key, c.contact_no, c.bit FROM change_seq s
+                        LEFT JOIN LATERAL (SELECT seq, key, contact_no, bit FROM changes
+                                           WHERE tenant_id = s.tenant_id AND seq > :after ORDER BY seq LIMIT :n) c ON true
+                        WHERE s.tenant_id = :t""")
                 .bind("t", tenantId)
                 .bind("after", after)
                 .bind("n", PAGE)
-                .map(row -> new Row(row.get("seq", Long.class), row.get("key", String.class), row.get("contact_no", Long.class),
-                        row.get("bit", Boolean.class)))
+                .map(row -> {
+                    Long seq = row.get("seq", Long.class);
+                    Row r = seq == null ? null : new Row(seq, row.get("key", String.class), row.get("contact_no", Long.class),
+                            row.get("bit", Boolean.class));
+                    return Map.entry(row.get("last_seq", Long.class), java.util.Optional.ofNullable(r));
+                })
                 .all()
                 .collectList()
+                .map(rows -> new Page(rows.stream().flatMap(e -> e.getValue().stream()).toList(),
+                        rows.isEmpty() ? 0 : rows.get(0).getKey()))
                 .timeout(TIMEOUT);
     }
 
@@ -139,7 +236,11 @@ public class Projection {
         Map<String, Integer> keyIndex = new LinkedHashMap<>();
         List<String> keys = new ArrayList<>();
         keys.add(watermarkKey(tenantId));
-        List<String> args = new ArrayList<>(rows.size() * 4);
+        keys.add(registryKey(tenantId));
+        keys.add(lengthKey(tenantId));
+        List<String> args = new ArrayList<>(rows.size() * 4 + 1);
+        long maxNo = rows.stream().mapToLong(Row::contactNo).max().orElse(0);
+        args.add(Long.toString(maxNo / 8 + 1));
         for (Row r : rows) {
             String k = key(tenantId, r.key());
             Integer idx = keyIndex.get(k);

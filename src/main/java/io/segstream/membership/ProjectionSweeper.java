@@ -7,6 +7,9 @@ import org.springframework.beans.factory.annotation.Value;
 import io.segstream.platform.BackgroundLoop;
 import org.springframework.r2dbc.core.DatabaseClient;
 import org.springframework.stereotype.Component;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 
 /**
@@ -20,16 +23,21 @@ class ProjectionSweeper extends BackgroundLoop {
 
     private final DatabaseClient db;
     private final Projection projection;
+    private final ProjectionRebuild rebuild;
+    private final ProjectionHealth health;
 
-    ProjectionSweeper(DatabaseClient db, Projection projection, @Value("${segstream.projection.sweep:5s}") Duration every) {
-        super("Projection sweep", every, every);
+    ProjectionSweeper(DatabaseClient db, Projection projection, ProjectionRebuild rebuild, ProjectionHealth health,
+            @Value("${segstream.projection.sweep:5s}") Duration every) {
+        super("Projection sweep", Duration.ZERO, every);
         this.db = db;
         this.projection = projection;
+        this.rebuild = rebuild;
+        this.health = health;
     }
 
     @Override
     protected Mono<Long> runOnce() {
-        return sweep().doOnNext(n -> {
+        return rebuilds().then(sweep()).doOnNext(n -> {
             if (n > 0) log.info("Caught up the Redis projection of {} tenant(s)", n);
         });
     }
@@ -37,19 +45,35 @@ class ProjectionSweeper extends BackgroundLoop {
     /** A failed sweep is expected while Redis is down; the projection already warns about that. */
     @Override
     protected void onFailure(Throwable e) {
+        health.sweepFailed(e);
         log.debug("Projection sweep failed; it runs again: {}", e.toString());
     }
 
-    /** Catches up every tenant that is behind; emits how many were. */
+    /** Rebuilds the tenants whose log was found pruned past their watermark, then catches them up. */
+    private Mono<Void> rebuilds() {
+        return Flux.fromIterable(health.rebuildsDue())
+                .concatMap(t -> rebuild.rebuild(t)
+                        .doOnNext(seq -> health.rebuilt(t))
+                        .then(projection.catchUpQuietly(t)))
+                .then();
+    }
+
+    /**
+     * Compares every tenant's watermark with its log, catches up those that are behind and reports the
+     * lags to the health; emits how many tenants were behind.
+     */
     Mono<Long> sweep() {
+        Map<String, Long> lags = new ConcurrentHashMap<>();
         return db.sql("SELECT tenant_id, last_seq FROM change_seq")
-                .map(row -> java.util.Map.entry(row.get("tenant_id", String.class), row.get("last_seq", Long.class)))
+                .map(row -> Map.entry(row.get("tenant_id", String.class), row.get("last_seq", Long.class)))
                 .all()
                 .timeout(Duration.ofSeconds(10))
                 .concatMap(t -> projection.watermark(t.getKey())
+                        .doOnNext(wm -> lags.put(t.getKey(), Math.max(0, t.getValue() - wm)))
                         .filter(wm -> wm < t.getValue())
                         .flatMap(wm -> projection.catchUpQuietly(t.getKey()).thenReturn(1L)))
-                .count();
+                .count()
+                .doOnNext(n -> health.swept(lags));
     }
 
 }

@@ -1,6 +1,7 @@
 package io.segstream.query;
 
 import io.segstream.membership.Projection;
+import io.segstream.membership.ProjectionHealth;
 import io.segstream.platform.ProblemException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
@@ -61,10 +62,19 @@ class Bitmaps {
 
     private final ReactiveStringRedisTemplate redis;
     private final ReactiveRedisConnectionFactory connections;
+    private final ProjectionHealth projection;
 
-    Bitmaps(ReactiveStringRedisTemplate redis, ReactiveRedisConnectionFactory connections) {
+    Bitmaps(ReactiveStringRedisTemplate redis, ReactiveRedisConnectionFactory connections, ProjectionHealth projection) {
         this.redis = redis;
         this.connections = connections;
+        this.projection = projection;
+    }
+
+    /** New answers only come from a projection that is not being replayed or rebuilt. */
+    private Mono<Void> serving(String tenantId) {
+        return Mono.defer(() -> projection.serving(tenantId) ? Mono.empty()
+                : Mono.error(ProblemException.unavailable("This tenant's membership projection is being restored from PostgreSQL",
+                        Duration.ofSeconds(5))));
     }
 
     record Counted(long count, long asOf) {}
@@ -73,9 +83,9 @@ class Bitmaps {
     record Snapshot(String id, long count, long asOf) {}
 
     Mono<Counted> count(String tenantId, String key) {
-        return redis.execute(COUNT, List.of(Projection.watermarkKey(tenantId), Projection.key(tenantId, key)), List.of())
+        return serving(tenantId).then(redis.execute(COUNT, List.of(Projection.watermarkKey(tenantId), Projection.key(tenantId, key)), List.of())
                 .next()
-                .map(r -> new Counted(((Number) r.get(0)).longValue(), ((Number) r.get(1)).longValue()))
+                .map(r -> new Counted(((Number) r.get(0)).longValue(), ((Number) r.get(1)).longValue())))
                 .timeout(TIMEOUT)
                 .onErrorMap(e -> !(e instanceof ProblemException), Bitmaps::unavailable);
     }
@@ -95,9 +105,9 @@ class Bitmaps {
         keys.add(Projection.key(tenantId, "live"));
         List<String> args = List.of(Integer.toString(all.size()), Integer.toString(any.size()), Integer.toString(none.size()),
                 channel == null ? "0" : "1", Long.toString(Math.max(1, ttl.toSeconds())));
-        return redis.execute(SNAPSHOT, keys, args)
+        return serving(tenantId).then(redis.execute(SNAPSHOT, keys, args)
                 .next()
-                .map(r -> new Snapshot(id, ((Number) r.get(0)).longValue(), ((Number) r.get(1)).longValue()))
+                .map(r -> new Snapshot(id, ((Number) r.get(0)).longValue(), ((Number) r.get(1)).longValue())))
                 .timeout(TIMEOUT)
                 .onErrorMap(e -> !(e instanceof ProblemException), Bitmaps::unavailable);
     }

@@ -16,7 +16,6 @@ import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import org.springframework.data.redis.core.ReactiveStringRedisTemplate;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;
@@ -45,17 +44,17 @@ class SegmentController {
     private final JsonMapper json;
     private final DatabaseClient db;
     private final ChangeSignals signals;
-    private final ReactiveStringRedisTemplate redis;
+    private final Projection projection;
     private final SegmentBuilder builder;
 
     SegmentController(SegmentStore store, SegmentLimits limits, JsonMapper json, DatabaseClient db, ChangeSignals signals,
-            ReactiveStringRedisTemplate redis, SegmentBuilder builder) {
+            Projection projection, SegmentBuilder builder) {
         this.store = store;
         this.limits = limits;
         this.json = json;
         this.db = db;
         this.signals = signals;
-        this.redis = redis;
+        this.projection = projection;
         this.builder = builder;
     }
 
@@ -101,10 +100,8 @@ class SegmentController {
         String tenant = caller.tenantId();
         return store.delete(tenant, id)
                 .then(signals.committed(tenant))
-                // The projection has cleared the members' bits; drop the key unless the id was reused meanwhile.
-                .then(store.find(tenant, id).hasElement())
-                .flatMap(reused -> reused ? Mono.empty()
-                        : redis.delete(Projection.key(tenant, "seg:" + id)).onErrorResume(e -> Mono.empty()).then())
+                // The projection has cleared the members' bits; the empty bitmap is dropped.
+                .then(projection.dropIfEmpty(tenant, "seg:" + id))
                 .thenReturn(ResponseEntity.noContent().build());
     }
 

@@ -1,20 +1,29 @@
 package io.segstream.membership;
 
 import static io.segstream.support.Api.event;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
+import io.micrometer.core.instrument.MeterRegistry;
 import io.segstream.support.Api;
 import io.segstream.support.IntegrationTest;
 import io.segstream.support.Invariants;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.data.redis.connection.ReactiveRedisConnectionFactory;
 import org.springframework.r2dbc.core.DatabaseClient;
 import org.springframework.test.web.reactive.server.WebTestClient;
 
-/** A tenant's projection lost from Redis is rebuilt by the sweep, with no new commit needed. */
+/**
+ * Redis is a projection: a tenant's projection lost from Redis is detected and restored with no new
+ * commit needed, by replaying the change log or, when the log was pruned past the watermark, by a
+ * rebuild from the contacts; every bitmap of a tenant keeps one length.
+ */
 @IntegrationTest
 class ProjectionRepairIT {
 
@@ -27,6 +36,9 @@ class ProjectionRepairIT {
     @Autowired
     ReactiveRedisConnectionFactory redis;
 
+    @Autowired
+    MeterRegistry meters;
+
     @Test
     void aLostProjectionIsRebuiltWithoutNewCommits() {
         Api api = new Api(client);
@@ -35,16 +47,104 @@ class ProjectionRepairIT {
                 + event("p2", "c2", "contact.unsubscribed", "2026-01-01T00:00:00Z", "{\"channel\":\"sms\"}") + "]")
                 .expectStatus().isAccepted();
         new Invariants(db, redis).check(tenant.id());
+        double lost = recoveries("lost");
         // Lose the tenant's keys, as a Redis restart without persistence would.
+        deleteKeys(tenant.id(), "wm", "tag:vip", "unsub:sms", "live", "keys", "len");
+        new Invariants(db, redis).check(tenant.id()); // waits for the sweep to catch up
+        assertThat(recoveries("lost")).as("the loss was detected and counted").isGreaterThan(lost);
+        client.get().uri("/actuator/health/readiness").exchange().expectStatus().isOk();
+    }
+
+    @Test
+    void aProjectionBehindAPrunedLogIsRebuiltFromTheContacts() {
+        Api api = new Api(client);
+        Api.TestTenant tenant = api.newTenant();
+        api.createSegment(tenant.key(), "{\"id\":\"vip\",\"name\":\"VIP\",\"rule\":{\"tag\":\"vip\"}}").expectStatus().isCreated();
+        api.awaitLive(tenant.key(), "vip");
+        List<String> events = new ArrayList<>();
+        for (int i = 0; i < 40; i++) {
+            events.add(event("t" + i, "c" + i, "contact.tagged", "2026-01-01T00:00:00Z", "{\"tag\":\"" + (i % 2 == 0 ? "vip" : "new") + "\"}"));
+        }
+        events.add(event("u1", "c1", "contact.unsubscribed", "2026-01-01T00:00:00Z", "{\"channel\":\"email\"}"));
+        events.add(event("x2", "c2", "contact.untagged", "2026-01-02T00:00:00Z", "{\"tag\":\"vip\"}"));
+        events.add(event("d3", "c4", "contact.deleted", "2026-01-02T00:00:00Z", "{}"));
+        api.postEvents(tenant.key(), "[" + String.join(",", events) + "]").expectStatus().isAccepted();
+        new Invariants(db, redis).check(tenant.id());
+
+        // Redis loses the tenant while the log is pruned past everything it held (what ChangePruner does
+        // to rows older than the retention): catching up from the log alone would be wrong.
+        double gaps = recoveries("gap");
+        db.sql("""
+                        WITH d AS (DELETE FROM changes WHERE tenant_id = :t AND seq <= (SELECT last_seq - 5 FROM change_seq WHERE tenant_id = :t)
+                                   RETURNING seq)
+                        UPDATE change_seq SET pruned_through = (SELECT max(seq) FROM d) WHERE tenant_id = :t""")
+                .bind("t", tenant.id()).then().block();
+        deleteKeys(tenant.id(), "wm", "tag:vip", "tag:new", "seg:vip", "unsub:email", "live");
+
+        new Invariants(db, redis).checkAgainstContacts(tenant.id());
+        assertThat(recoveries("gap")).as("the gap was detected and counted").isGreaterThan(gaps);
+        api.get(tenant.key(), "/v1/segments/vip/count").expectStatus().isOk().expectBody().jsonPath("$.count").isEqualTo(18);
+
+        // Later changes are applied on top of the rebuilt projection.
+        api.postEvents(tenant.key(), "[" + event("t99", "c99", "contact.tagged", "2026-01-03T00:00:00Z", "{\"tag\":\"vip\"}") + "]")
+                .expectStatus().isAccepted();
+        new Invariants(db, redis).checkAgainstContacts(tenant.id());
+        api.get(tenant.key(), "/v1/segments/vip/count").expectStatus().isOk().expectBody().jsonPath("$.count").isEqualTo(19);
+        client.get().uri("/actuator/health/readiness").exchange().expectStatus().isOk();
+    }
+
+    @Test
+    void everyBitmapOfATenantKeepsOneLengthAsContactNumbersGrow() {
+        Api api = new Api(client);
+        Api.TestTenant tenant = api.newTenant();
+        api.postEvents(tenant.key(), "[" + event("a1", "c1", "contact.tagged", "2026-01-01T00:00:00Z", "{\"tag\":\"a\"}") + "]")
+                .expectStatus().isAccepted();
+        new Invariants(db, redis).check(tenant.id());
+        // New contacts numbered far beyond the first ones (the next block of numbers is reserved from
+        // 300,000 once this instance used up its current block): every existing bitmap must grow with them.
+        db.sql("UPDATE contact_number_blocks SET next_no = 300000 WHERE tenant_id = :t").bind("t", tenant.id()).then().block();
+        for (int batch = 0; batch < 3; batch++) {
+            List<String> events = new ArrayList<>();
+            for (int i = 0; i < 400; i++) {
+                int n = batch * 400 + i;
+                events.add(event("b" + n, "n" + n, "contact.tagged", "2026-01-01T00:00:00Z", "{\"tag\":\"b\"}"));
+            }
+            api.postEvents(tenant.key(), "[" + String.join(",", events) + "]").expectStatus().isAccepted();
+        }
+        new Invariants(db, redis).check(tenant.id());
+        long far = db.sql("SELECT max(contact_no) FROM contacts WHERE tenant_id = :t").bind("t", tenant.id())
+                .map(r -> r.get(0, Long.class)).one().block();
+        assertThat(far).isGreaterThanOrEqualTo(300000);
+        byte[] tagA = get(Projection.key(tenant.id(), "tag:a"));
+        assertThat((long) tagA.length).as("tag:a grew to cover contact %s", far).isGreaterThan(far / 8);
+    }
+
+    private double recoveries(String reason) {
+        var c = meters.find("segstream.projection.recoveries").tag("reason", reason).counter();
+        return c == null ? 0 : c.count();
+    }
+
+    private void deleteKeys(String tenantId, String... keys) {
         var conn = redis.getReactiveConnection();
         try {
-            for (String key : new String[] {"wm", "tag:vip", "unsub:sms", "live"}) {
-                conn.keyCommands().del(ByteBuffer.wrap(Projection.key(tenant.id(), key).getBytes(StandardCharsets.UTF_8)))
+            for (String key : keys) {
+                conn.keyCommands().del(ByteBuffer.wrap(Projection.key(tenantId, key).getBytes(StandardCharsets.UTF_8)))
                         .block(Duration.ofSeconds(5));
             }
         } finally {
             conn.close();
         }
-        new Invariants(db, redis).check(tenant.id()); // waits for the sweep to catch up
+    }
+
+    private byte[] get(String key) {
+        var conn = redis.getReactiveConnection();
+        try {
+            ByteBuffer b = conn.stringCommands().get(ByteBuffer.wrap(key.getBytes(StandardCharsets.UTF_8))).block(Duration.ofSeconds(5));
+            byte[] out = new byte[b.remaining()];
+            b.get(out);
+            return out;
+        } finally {
+            conn.close();
+        }
     }
 }

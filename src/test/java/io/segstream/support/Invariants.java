@@ -41,6 +41,59 @@ public final class Invariants {
             assertThat(bits(Projection.key(tenantId, e.getKey())))
                     .as("Redis bitmap %s equals PostgreSQL", e.getKey()).isEqualTo(e.getValue());
         }
+        assertEqualLengths(tenantId);
+    }
+
+    /**
+     * The Redis projection equals the contacts' current state in PostgreSQL (segments, tags, live),
+     * without the change log: what must hold after the log was pruned.
+     */
+    public void checkAgainstContacts(String tenantId) {
+        Map<String, Set<Long>> expected = new TreeMap<>(membership(tenantId));
+        expected.putAll(tags(tenantId));
+        expected.put("live", new TreeSet<>(db.sql("SELECT contact_no FROM contacts WHERE tenant_id = :t AND live")
+                .bind("t", tenantId).map(r -> r.get(0, Long.class)).all().collectList().block()));
+        long lastSeq = db.sql("SELECT coalesce(max(last_seq), 0) FROM change_seq WHERE tenant_id = :t").bind("t", tenantId)
+                .map(r -> r.get(0, Long.class)).one().block();
+        await().atMost(Duration.ofSeconds(30)).ignoreExceptions().untilAsserted(() -> {
+            assertThat(watermark(tenantId)).isGreaterThanOrEqualTo(lastSeq);
+            Map<String, Set<Long>> actual = new TreeMap<>();
+            for (String key : expected.keySet()) actual.put(key, bits(Projection.key(tenantId, key)));
+            assertThat(actual).as("Redis bitmaps equal the contacts in PostgreSQL").isEqualTo(expected);
+        });
+        Set<String> registered = registry(tenantId);
+        for (String key : registered) {
+            String name = key.substring(Projection.key(tenantId, "").length());
+            if (!expected.containsKey(name) && (name.startsWith("seg:") || name.startsWith("tag:"))) {
+                assertThat(bits(key)).as("Redis bitmap %s has no members in PostgreSQL", name).isEmpty();
+            }
+        }
+        assertEqualLengths(tenantId);
+    }
+
+    /** Every projected bitmap of the tenant is as long as the tenant's length (short operands make BITOP slow). */
+    public void assertEqualLengths(String tenantId) {
+        byte[] len = get(Projection.key(tenantId, "len"));
+        Set<String> keys = registry(tenantId);
+        if (keys.isEmpty()) return;
+        assertThat(len).as("tenant bitmap length").isNotNull();
+        long expected = Long.parseLong(new String(len, StandardCharsets.UTF_8));
+        for (String key : keys) {
+            byte[] v = get(key);
+            assertThat(v == null ? 0 : v.length).as("length of %s", key).isEqualTo((int) expected);
+        }
+    }
+
+    private Set<String> registry(String tenantId) {
+        var conn = redis.getReactiveConnection();
+        try {
+            return conn.setCommands().sMembers(ByteBuffer.wrap(Projection.key(tenantId, "keys").getBytes(StandardCharsets.UTF_8)))
+                    .map(b -> StandardCharsets.UTF_8.decode(b).toString())
+                    .collect(java.util.stream.Collectors.toCollection(TreeSet::new))
+                    .block(Duration.ofSeconds(5));
+        } finally {
+            conn.close();
+        }
     }
 
     /** key -> contact numbers whose last change for that key set the bit. */
