@@ -19,13 +19,13 @@ public class QueryBenchmark {
     public static void main(String[] args) throws Exception {
         String url = args[0], key = args[1], segment = args[2], query = args[3];
         int n = Integer.parseInt(args[4]);
-        HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+        HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(5)).build();
         HttpRequest count = HttpRequest.newBuilder(URI.create(url + "/v1/segments/" + segment + "/count"))
-                .header("Authorization", "Bearer " + key).build();
+                .header("Authorization", "Bearer " + key).timeout(Duration.ofSeconds(10)).build();
         HttpRequest q = HttpRequest.newBuilder(URI.create(url + "/v1/query?limit=1"))
-                .header("Authorization", "Bearer " + key).header("Content-Type", "application/json")
+                .header("Authorization", "Bearer " + key).header("Content-Type", "application/json").timeout(Duration.ofSeconds(10))
                 .POST(HttpRequest.BodyPublishers.ofString(query)).build();
-        for (int i = 0; i < 200; i++) { // warm-up
+        for (int i = 0; i < 2000; i++) { // warm-up (JIT)
             http.send(count, HttpResponse.BodyHandlers.ofString());
             http.send(q, HttpResponse.BodyHandlers.ofString());
         }

@@ -21,10 +21,17 @@ public final class EmbeddedPostgresServer implements DisposableBean {
     public static final String USER = "postgres";
 
     private final Path dataDirectory;
+    private final boolean durable;
     private EmbeddedPostgres postgres;
     private int port;
 
-    public EmbeddedPostgresServer(Path dataRoot) {
+    /**
+     * @param durable whether commits are flushed to disk before they are acknowledged ({@code fsync} and
+     *        {@code synchronous_commit} on, PostgreSQL's defaults); the embedded library turns both off
+     *        unless told otherwise, which tests may keep for speed
+     */
+    public EmbeddedPostgresServer(Path dataRoot, boolean durable) {
+        this.durable = durable;
         this.dataDirectory = dataRoot.resolve("postgres").toAbsolutePath();
         try {
             Files.createDirectories(dataDirectory);
@@ -44,7 +51,10 @@ public final class EmbeddedPostgresServer implements DisposableBean {
                     .setCleanDataDirectory(false)
                     .setPGStartupWait(Duration.ofSeconds(60))
                     .setServerConfig("max_connections", "200")
-                    .setServerConfig("listen_addresses", "127.0.0.1");
+                    .setServerConfig("listen_addresses", "127.0.0.1")
+                    .setServerConfig("fsync", durable ? "on" : "off")
+                    .setServerConfig("synchronous_commit", durable ? "on" : "off")
+                    .setServerConfig("full_page_writes", durable ? "on" : "off");
             if (port > 0) builder.setPort(port);
             postgres = builder.start();
             port = postgres.getPort();

@@ -36,10 +36,11 @@ class EmbeddedServersConfiguration {
     static class EmbeddedPostgresConfiguration {
 
         @Bean
-        EmbeddedPostgresServer embeddedPostgresServer(SegstreamProperties properties) {
+        EmbeddedPostgresServer embeddedPostgresServer(SegstreamProperties properties,
+                @org.springframework.beans.factory.annotation.Value("${segstream.embedded.durable:true}") boolean durable) {
             log.info("Mode: embedded PostgreSQL (no spring.r2dbc.url configured), data folder {}",
                     properties.dataDir().toAbsolutePath().normalize());
-            return new EmbeddedPostgresServer(properties.dataDir());
+            return new EmbeddedPostgresServer(properties.dataDir(), durable);
         }
 
         @Bean
