@@ -9,16 +9,16 @@ import java.util.List;
 
 /**
  * Query latency measured at the HTTP client against a running segstream: N sequential
- * GET /v1/segments/{id}/count, N POST /v1/query with three operands, then one full NDJSON export of a
- * segment's members (ids/s).
+ * GET /v1/segments/{id}/count, N POST /v1/query with three operands, then one full NDJSON export of
+ * another segment's members (ids/s).
  *
- *   java load-tests/queries/QueryBenchmark.java <url> <key> <segment> <query-json> <n>
+ *   java load-tests/queries/QueryBenchmark.java <url> <key> <segment> <export-segment> <query-json> <n>
  */
 public class QueryBenchmark {
 
     public static void main(String[] args) throws Exception {
-        String url = args[0], key = args[1], segment = args[2], query = args[3];
-        int n = Integer.parseInt(args[4]);
+        String url = args[0], key = args[1], segment = args[2], exportSegment = args[3], query = args[4];
+        int n = Integer.parseInt(args[5]);
         HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(5)).build();
         HttpRequest count = HttpRequest.newBuilder(URI.create(url + "/v1/segments/" + segment + "/count"))
                 .header("Authorization", "Bearer " + key).timeout(Duration.ofSeconds(10)).build();
@@ -32,7 +32,7 @@ public class QueryBenchmark {
         report("count", time(http, count, n), http.send(count, HttpResponse.BodyHandlers.ofString()).body());
         report("3-operand query", time(http, q, n), http.send(q, HttpResponse.BodyHandlers.ofString()).body());
         long t0 = System.nanoTime();
-        long lines = http.send(HttpRequest.newBuilder(URI.create(url + "/v1/segments/" + segment + "/members"))
+        long lines = http.send(HttpRequest.newBuilder(URI.create(url + "/v1/segments/" + exportSegment + "/members"))
                         .header("Authorization", "Bearer " + key).header("Accept", "application/x-ndjson").build(),
                 HttpResponse.BodyHandlers.ofLines()).body().filter(l -> l.contains("contactId")).count();
         double s = (System.nanoTime() - t0) / 1e9;

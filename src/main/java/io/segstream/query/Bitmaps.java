@@ -133,7 +133,59 @@ class Bitmaps {
                 .onErrorMap(e -> !(e instanceof ProblemException), Bitmaps::unavailable);
     }
 
-    private static final int CHUNK = 8192;
+    static final int CHUNK = 8192;
+
+    /**
+     * The snapshot's bitmap in chunks of {@link #CHUNK} bytes ({@code CHUNK * 8} contact numbers), in
+     * order, each with the contact number of its first bit; read one chunk ahead of the consumer.
+     */
+    reactor.core.publisher.Flux<Chunk> chunks(String tenantId, String id) {
+        String key = snapshotKey(tenantId, id);
+        return length(key).timeout(TIMEOUT)
+                .flatMapMany(bytes -> reactor.core.publisher.Flux.range(0, (int) ((bytes + CHUNK - 1) / CHUNK))
+                        .concatMap(i -> range(key, (long) i * CHUNK, Math.min(bytes, (long) (i + 1) * CHUNK) - 1).timeout(TIMEOUT)
+                                .map(b -> new Chunk((long) i * CHUNK * 8, b)), 1))
+                .onErrorMap(e -> !(e instanceof ProblemException), Bitmaps::unavailable);
+    }
+
+    /** Bits of a bitmap from contact number {@code firstNo} on (most significant bit first, as Redis stores them). */
+    record Chunk(long firstNo, byte[] bits) {
+        boolean has(long no) {
+            long i = no - firstNo;
+            return i >= 0 && i < bits.length * 8L && (bits[(int) (i >> 3)] & (0x80 >>> (i & 7))) != 0;
+        }
+
+        /** Contact numbers from the first set bit to just after the last one, or null when none is set. */
+        long[] span() {
+            int first = -1, last = -1;
+            for (int i = 0; i < bits.length; i++) {
+                if (bits[i] == 0) continue;
+                if (first < 0) first = i * 8 + Integer.numberOfLeadingZeros(bits[i] & 0xff) - 24;
+                last = i * 8 + 7 - Integer.numberOfTrailingZeros(bits[i] & 0xff);
+            }
+            return first < 0 ? null : new long[] {firstNo + first, firstNo + last + 1};
+        }
+
+        int count() {
+            int n = 0;
+            for (byte b : bits) n += Integer.bitCount(b & 0xff);
+            return n;
+        }
+
+        long[] numbers() {
+            long[] out = new long[count()];
+            int n = 0;
+            for (int i = 0; i < bits.length; i++) {
+                int b = bits[i] & 0xff;
+                while (b != 0) {
+                    int bit = Integer.numberOfLeadingZeros(b) - 24;
+                    out[n++] = firstNo + i * 8L + bit;
+                    b &= ~(0x80 >>> bit);
+                }
+            }
+            return out;
+        }
+    }
 
     private Mono<long[]> collect(String key, long from, int limit, long totalBytes, long[] out, int found) {
         long startByte = from / 8;
