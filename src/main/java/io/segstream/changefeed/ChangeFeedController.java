@@ -40,6 +40,7 @@ class ChangeFeedController {
     private final ChangeLogReader reader;
     private final SegmentStore segments;
     private final ChangeFeedProperties properties;
+    private final ChangeFeedShutdown shutdown;
     private final Clock clock;
     private final AtomicInteger open = new AtomicInteger();
     private final Counter delivered;
@@ -47,7 +48,8 @@ class ChangeFeedController {
     private final Timer latency;
 
     ChangeFeedController(ChangeTail tail, ChangeLogReader reader, SegmentStore segments, ChangeFeedProperties properties,
-            Clock clock, MeterRegistry meters) {
+            ChangeFeedShutdown shutdown, Clock clock, MeterRegistry meters) {
+        this.shutdown = shutdown;
         this.tail = tail;
         this.reader = reader;
         this.segments = segments;
@@ -85,10 +87,10 @@ class ChangeFeedController {
     }
 
     private Mono<Set<String>> existing(String tenantId, List<String> ids) {
+        // Through the one-second existence cache: a storm of reconnecting dashboards costs one query per tenant.
         return Flux.fromIterable(new TreeSet<>(ids))
-                .concatMap(id -> segments.find(tenantId, id)
-                        .switchIfEmpty(Mono.error(() -> ProblemException.notFound("Segment '" + id + "'"))))
-                .map(d -> d.id())
+                .concatMap(id -> segments.exists(tenantId, id)
+                        .flatMap(found -> found ? Mono.just(id) : Mono.error(ProblemException.notFound("Segment '" + id + "'"))))
                 .collect(java.util.stream.Collectors.toCollection(TreeSet::new));
     }
 
@@ -157,8 +159,13 @@ class ChangeFeedController {
             // The stream ends when the changes end (a cut-off subscriber); keep-alives and counts end with it.
             reactor.core.publisher.Sinks.One<Boolean> done = reactor.core.publisher.Sinks.one();
             Flux<ServerSentEvent<Object>> tracked = changes.doFinally(signal -> done.tryEmitValue(Boolean.TRUE));
+            // When the application stops, the stream ends with a retry hint (ChangeFeedShutdown).
+            ServerSentEvent<Object> goodbye = ServerSentEvent.builder().retry(properties.retry())
+                    .comment(" server shutting down: reconnect with Last-Event-ID").build();
             return head.concatWith(Flux.merge(tracked, keepAlive.takeUntilOther(done.asMono()),
-                    countEvents.takeUntilOther(done.asMono())));
+                                    countEvents.takeUntilOther(done.asMono()))
+                            .takeUntilOther(shutdown.closing()))
+                    .concatWith(Mono.fromSupplier(() -> shutdown.isClosing() ? goodbye : null));
         });
     }
 

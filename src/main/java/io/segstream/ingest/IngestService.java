@@ -47,6 +47,8 @@ class IngestService {
     private final Counter membershipChanges;
     private final DistributionSummary batchSize;
     private final Timer commitTime;
+    private final Timer evaluationTime;
+    private final Timer publishTime;
 
     IngestService(EventLog eventLog, ContactStore contacts, SegmentCatalog catalog, MembershipWriter writer,
             ChangeSignals signals, TransactionalOperator tx, SegstreamProperties properties, MeterRegistry meters, Clock clock) {
@@ -67,6 +69,11 @@ class IngestService {
                 .register(meters);
         this.commitTime = Timer.builder("segstream.ingest.commit").description("Time to store and evaluate one batch")
                 .publishPercentileHistogram().register(meters);
+        this.evaluationTime = Timer.builder("segstream.evaluation").description("Time to evaluate the segments of one batch's contacts")
+                .tag("trigger", "event").publishPercentileHistogram().register(meters);
+        this.publishTime = Timer.builder("segstream.publish.latency")
+                .description("From a batch's arrival to its changes applied to the Redis projection and signalled to change feeds")
+                .publishPercentileHistogram().register(meters);
     }
 
     Mono<IngestResult> store(String tenantId, Batch batch) {
@@ -85,6 +92,7 @@ class IngestService {
                                     .toList();
                             return contacts.fold(tenantId, fresh, reserved, segments.signatures(), segments.zone(), now)
                                     .flatMap(folded -> {
+                                        long evaluationStarted = System.nanoTime();
                                         List<MembershipWriter.Evaluated> evaluated = new ArrayList<>();
                                         for (ContactStore.Folded f : folded) {
                                             var t = new MembershipEngine.Transition(f.before().contactId(), f.before().contactNo(),
@@ -96,6 +104,7 @@ class IngestService {
                                                     MembershipEngine.Scope.CHANGED_INPUTS, null, "event", cause, now);
                                             evaluated.add(new MembershipWriter.Evaluated(t, outcome));
                                         }
+                                        evaluationTime.record(System.nanoTime() - evaluationStarted, java.util.concurrent.TimeUnit.NANOSECONDS);
                                         return writer.write(tenantId, evaluated, true, now);
                                     })
                                     .doOnNext(membershipChanges::increment)
@@ -105,7 +114,8 @@ class IngestService {
         return stored.timeout(timeout)
                 .onErrorMap(TimeoutException.class, e -> ProblemException.unavailable(
                         "The batch could not be stored within " + timeout + "; nothing was stored", Duration.ofSeconds(2)))
-                .flatMap(inserted -> (inserted.isEmpty() ? Mono.<Void>empty() : signals.committed(tenantId))
+                .flatMap(inserted -> (inserted.isEmpty() ? Mono.<Void>empty() : signals.committed(tenantId)
+                                .doOnSuccess(v -> publishTime.record(System.nanoTime() - started, java.util.concurrent.TimeUnit.NANOSECONDS)))
                         .thenReturn(inserted))
                 .map(inserted -> {
                     int dup = batch.duplicatesInRequest + (events.size() - inserted.size());

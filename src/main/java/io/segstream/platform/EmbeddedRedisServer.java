@@ -48,6 +48,7 @@ public final class EmbeddedRedisServer implements DisposableBean {
                     .setting("pidfile " + dir.resolve("redis.pid"))
                     .setting("appendonly yes")
                     .setting("appendfsync everysec")
+                    .setting("maxmemory-policy noeviction")
                     .setting("save \"\"")
                     .setting("daemonize no")
                     .build();

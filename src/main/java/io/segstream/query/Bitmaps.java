@@ -112,6 +112,19 @@ class Bitmaps {
                 .onErrorMap(e -> !(e instanceof ProblemException), Bitmaps::unavailable);
     }
 
+    /**
+     * Shortens the life of a snapshot that was read to its end to {@link #RELEASED_TTL}, so that a
+     * client retrying its last page still finds it but it does not hold memory for the whole TTL (a
+     * snapshot costs as much as one of the tenant's bitmaps). Best effort.
+     */
+    Mono<Void> release(String tenantId, String id) {
+        return redis.expire(snapshotKey(tenantId, id), RELEASED_TTL)
+                .then(redis.expire(metaKey(tenantId, id), RELEASED_TTL))
+                .timeout(TIMEOUT)
+                .onErrorResume(e -> Mono.empty())
+                .then();
+    }
+
     /** The snapshot's count and asOf, or empty once it expired (or never existed). */
     Mono<Snapshot> find(String tenantId, String id) {
         return redis.opsForValue().get(metaKey(tenantId, id))
@@ -134,6 +147,7 @@ class Bitmaps {
     }
 
     static final int CHUNK = 8192;
+    static final Duration RELEASED_TTL = Duration.ofSeconds(30);
 
     /**
      * The snapshot's bitmap in chunks of {@link #CHUNK} bytes ({@code CHUNK * 8} contact numbers), in

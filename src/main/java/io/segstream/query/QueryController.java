@@ -89,8 +89,9 @@ class QueryController {
         String tenant = caller.tenantId();
         return segment(caller, id)
                 .then(bitmaps.snapshot(tenant, List.of("seg:" + id), List.of(), List.of(), null, snapshotTtl))
-                .flatMapMany(s -> bitmaps.chunks(tenant, s.id()))
-                .flatMapSequential(chunk -> lines(tenant, chunk), 2);
+                .flatMapMany(s -> bitmaps.chunks(tenant, s.id())
+                        .flatMapSequential(chunk -> lines(tenant, chunk), 2)
+                        .concatWith(bitmaps.release(tenant, s.id()).then(Mono.empty())));
     }
 
     private Mono<DataBuffer> lines(String tenantId, Bitmaps.Chunk chunk) {
@@ -141,14 +142,17 @@ class QueryController {
                                 + "); start the listing again and follow changes?after=<asOf> from the new one")))
                 .flatMap(s -> bitmaps.members(tenantId, s.id(), cursor.next(), limit + 1).flatMap(nos -> {
                     long[] pageNos = nos.length > limit ? java.util.Arrays.copyOf(nos, limit) : nos;
+                    boolean last = nos.length <= limit;
                     return resolve(tenantId, pageNos).map(ids -> {
                         Map<String, Object> out = new LinkedHashMap<>();
                         if (withCount) out.put("count", s.count());
                         out.put("members", ids);
-                        out.put("nextCursor", nos.length > limit ? new Cursor(s.id(), nos[limit]).encode() : null);
+                        out.put("nextCursor", last ? null : new Cursor(s.id(), nos[limit]).encode());
                         out.put("asOf", s.asOf());
                         return out;
-                    });
+                    })
+                    // A listing read to its end frees its snapshot 30 s later instead of after the full TTL.
+                    .flatMap(out -> last ? bitmaps.release(tenantId, s.id()).thenReturn(out) : Mono.just(out));
                 }));
     }
 

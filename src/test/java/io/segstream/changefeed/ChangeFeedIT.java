@@ -138,6 +138,37 @@ class ChangeFeedIT {
                 .isEqualTo(log.stream().filter(s -> s > middle).toList());
     }
 
+    @Autowired
+    ChangeFeedShutdown shutdown;
+
+    @Test
+    void streamsEndWithARetryHintWhenTheApplicationStopsAndResumeWithoutLoss() {
+        List<ServerSentEvent<Map<String, Object>>> seen = new java.util.concurrent.CopyOnWriteArrayList<>();
+        var ended = client.get().uri("/v1/segments/vip/changes")
+                .header(HttpHeaders.AUTHORIZATION, "Bearer " + tenant.key())
+                .exchange().returnResult(SSE).getResponseBody()
+                .doOnNext(seen::add)
+                .then().toFuture();
+        tag("s1", "c1", true);
+        await().atMost(Duration.ofSeconds(10)).until(() -> seen.stream().anyMatch(e -> "enter".equals(e.event())));
+        String lastId = seen.stream().filter(e -> e.id() != null).reduce((a, b) -> b).orElseThrow().id();
+        try {
+            shutdown.stop();
+            ended.orTimeout(10, java.util.concurrent.TimeUnit.SECONDS).join();
+            ServerSentEvent<Map<String, Object>> last = seen.get(seen.size() - 1);
+            assertThat(last.retry()).as("the last event tells the client when to reconnect").isNotNull();
+            assertThat(last.comment()).contains("reconnect with Last-Event-ID");
+            tag("s2", "c1", false); // committed while no stream is open
+        } finally {
+            shutdown.start();
+        }
+        List<ServerSentEvent<Map<String, Object>>> resumed = client.get().uri("/v1/segments/vip/changes")
+                .header(HttpHeaders.AUTHORIZATION, "Bearer " + tenant.key()).header("Last-Event-ID", lastId)
+                .exchange().returnResult(SSE).getResponseBody().filter(e -> e.event() != null).take(1)
+                .timeout(Duration.ofSeconds(10)).collectList().block();
+        assertThat(resumed).extracting(ServerSentEvent::event).containsExactly("exit");
+    }
+
     @Test
     void malformedLastEventIdIs400AndUnknownSegmentsAre404() {
         client.get().uri("/v1/segments/vip/changes").header(HttpHeaders.AUTHORIZATION, "Bearer " + tenant.key())

@@ -72,6 +72,25 @@ class QueryIT {
     }
 
     @Test
+    void aListingReadToItsEndReleasesItsSnapshot() {
+        List<String> events = new ArrayList<>();
+        for (int c = 0; c < 30; c++) events.add(event("r" + c, "r" + c, "contact.tagged", "2026-01-01T00:00:00Z", "{\"tag\":\"t0\"}"));
+        api.postEvents(tenant.key(), "[" + String.join(",", events) + "]").expectStatus().isAccepted();
+        assertThat(listAll("{\"all\":[{\"segment\":\"s-a\"}]}", 7)).hasSize(30);
+        var conn = redis.getReactiveConnection();
+        try {
+            List<Long> ttls = conn.keyCommands()
+                    .scan(org.springframework.data.redis.core.ScanOptions.scanOptions().match("{t:" + tenant.id() + "}:snap*").build())
+                    .flatMap(k -> conn.keyCommands().ttl(k))
+                    .collectList().block(Duration.ofSeconds(5));
+            assertThat(ttls).as("the listing's snapshot and its meta").isNotEmpty()
+                    .allSatisfy(ttl -> assertThat(ttl).isBetween(1L, Bitmaps.RELEASED_TTL.toSeconds()));
+        } finally {
+            conn.close();
+        }
+    }
+
+    @Test
     void setAlgebraAndConsentExclusionEqualABruteForceOracle() {
         List<String> events = new ArrayList<>();
         for (int c = 0; c < 120; c++) {
