@@ -141,7 +141,7 @@ class Bitmaps {
      */
     Mono<long[]> members(String tenantId, String id, long from, int limit) {
         String key = snapshotKey(tenantId, id);
-        return length(key).flatMap(bytes -> collect(key, from, limit, bytes, new long[limit], 0))
+        return collect(key, from, limit, CHUNK, new long[limit], 0)
                 .timeout(TIMEOUT)
                 .onErrorMap(e -> !(e instanceof ProblemException), Bitmaps::unavailable);
     }
@@ -201,10 +201,11 @@ class Bitmaps {
         }
     }
 
-    private Mono<long[]> collect(String key, long from, int limit, long totalBytes, long[] out, int found) {
+    /** Reads on from {@code from} in growing chunks (8 KiB, doubling to 128 KiB) until enough bits or the end. */
+    private Mono<long[]> collect(String key, long from, int limit, int chunk, long[] out, int found) {
+        if (found >= limit) return Mono.just(out);
         long startByte = from / 8;
-        if (found >= limit || startByte >= totalBytes) return Mono.just(java.util.Arrays.copyOf(out, found));
-        long endByte = Math.min(totalBytes - 1, startByte + CHUNK - 1);
+        long endByte = startByte + chunk - 1;
         return range(key, startByte, endByte).flatMap(bytes -> {
             int n = found;
             for (int i = 0; i < bytes.length && n < limit; i++) {
@@ -215,7 +216,8 @@ class Bitmaps {
                     if (no >= from && (b & (0x80 >> bit)) != 0) out[n++] = no;
                 }
             }
-            return collect(key, (endByte + 1) * 8, limit, totalBytes, out, n);
+            if (bytes.length < chunk) return Mono.just(java.util.Arrays.copyOf(out, n)); // the end of the bitmap
+            return collect(key, (endByte + 1) * 8, limit, Math.min(chunk * 2, 16 * CHUNK), out, n);
         });
     }
 

@@ -74,7 +74,7 @@ class QueryController {
         if (cursor != null) return page(caller.tenantId(), Cursor.decode(cursor), limit, false);
         return segment(caller, id)
                 .then(bitmaps.snapshot(caller.tenantId(), List.of("seg:" + id), List.of(), List.of(), null, snapshotTtl))
-                .flatMap(s -> page(caller.tenantId(), new Cursor(s.id(), 0), limit, false));
+                .flatMap(s -> page(caller.tenantId(), s, 0, limit, false));
     }
 
     /**
@@ -132,7 +132,7 @@ class QueryController {
         return Flux.fromIterable(q.segmentIds())
                 .concatMap(id -> segment(caller, id))
                 .then(bitmaps.snapshot(caller.tenantId(), q.all(), q.any(), q.none(), q.channel(), snapshotTtl))
-                .flatMap(s -> page(caller.tenantId(), new Cursor(s.id(), 0), limit, true));
+                .flatMap(s -> page(caller.tenantId(), s, 0, limit, true));
     }
 
     private Mono<Map<String, Object>> page(String tenantId, Cursor cursor, int limit, boolean withCount) {
@@ -140,7 +140,13 @@ class QueryController {
                 .switchIfEmpty(Mono.error(() -> new ProblemException(HttpStatus.GONE, Problems.SNAPSHOT_EXPIRED,
                         "Snapshot expired", "This listing's snapshot expired (kept " + snapshotTtl
                                 + "); start the listing again and follow changes?after=<asOf> from the new one")))
-                .flatMap(s -> bitmaps.members(tenantId, s.id(), cursor.next(), limit + 1).flatMap(nos -> {
+                .flatMap(s -> page(tenantId, s, cursor.next(), limit, withCount));
+    }
+
+    /** The page of a snapshot starting at contact number {@code from}. */
+    private Mono<Map<String, Object>> page(String tenantId, Bitmaps.Snapshot s, long from, int limit, boolean withCount) {
+        Mono<long[]> members = s.count() == 0 ? Mono.just(new long[0]) : bitmaps.members(tenantId, s.id(), from, limit + 1);
+        return members.flatMap(nos -> {
                     long[] pageNos = nos.length > limit ? java.util.Arrays.copyOf(nos, limit) : nos;
                     boolean last = nos.length <= limit;
                     return resolve(tenantId, pageNos).map(ids -> {
@@ -153,7 +159,7 @@ class QueryController {
                     })
                     // A listing read to its end frees its snapshot 30 s later instead of after the full TTL.
                     .flatMap(out -> last ? bitmaps.release(tenantId, s.id()).thenReturn(out) : Mono.just(out));
-                }));
+                });
     }
 
     /** Contact ids for contact numbers, in the numbers' order, with one query. */
