@@ -1,6 +1,7 @@
 package io.segstream.contact;
 
 import io.segstream.rules.Value;
+import io.segstream.rules.Instants;
 import java.time.Instant;
 import java.util.EnumMap;
 import java.util.HashMap;
@@ -68,7 +69,7 @@ final class ProfileJson {
             JsonNode n = e.getValue();
             JsonNode v = n.get("v");
             T value = v == null || v.isNull() ? null : values.apply(v);
-            out.put(e.getKey(), new Fact<>(value, new Stamp(Instant.parse(n.get("t").stringValue()), n.get("e").stringValue())));
+            out.put(e.getKey(), new Fact<>(value, new Stamp(Instants.parse(n.get("t").stringValue()), n.get("e").stringValue())));
         }
         return out;
     }
@@ -98,6 +99,6 @@ final class ProfileJson {
 
     private static Stamp stamp(JsonNode n) {
         if (n == null || n.isNull()) return null;
-        return new Stamp(Instant.parse(n.get("t").stringValue()), n.get("e").stringValue());
+        return new Stamp(Instants.parse(n.get("t").stringValue()), n.get("e").stringValue());
     }
 }

@@ -120,7 +120,7 @@ final class EventValidator {
 
     static Instant parseInstant(String s) {
         try {
-            return Instant.parse(s);
+            return io.segstream.rules.Instants.parse(s);
         } catch (DateTimeParseException e) {
             try {
                 return OffsetDateTime.parse(s).toInstant();

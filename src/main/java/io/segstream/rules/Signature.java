@@ -9,16 +9,41 @@ import java.util.stream.Collectors;
  * state (a count and recent timestamps), so that conditions are answered without reading history.
  * {@link #key()} is stable: equal signatures have equal keys.
  */
-public record Signature(String type, List<Test> where) {
+public final class Signature {
 
-    public Signature {
-        Objects.requireNonNull(type, "type");
-        where = List.copyOf(where);
+    private final String type;
+    private final List<Test> where;
+    /** Computed once: behaviour lookups ask for it for every evaluated contact. */
+    private final String key;
+
+    public Signature(String type, List<Test> where) {
+        this.type = Objects.requireNonNull(type, "type");
+        this.where = List.copyOf(where);
+        this.key = this.where.isEmpty() ? type
+                : type + this.where.stream().map(Test::toString).sorted().collect(Collectors.joining(" && ", "[", "]"));
+    }
+
+    public String type() {
+        return type;
+    }
+
+    public List<Test> where() {
+        return where;
     }
 
     public String key() {
-        return where.isEmpty() ? type
-                : type + where.stream().map(Test::toString).sorted().collect(Collectors.joining(" && ", "[", "]"));
+        return key;
+    }
+
+    /** Equal when they count the same events, whatever the order of their filters. */
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof Signature other && key.equals(other.key);
+    }
+
+    @Override
+    public int hashCode() {
+        return key.hashCode();
     }
 
     /** Whether an event of {@code eventType} with these properties is counted. */
