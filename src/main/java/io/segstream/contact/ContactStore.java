@@ -128,7 +128,7 @@ public class ContactStore {
                 .timeout(TIMEOUT);
     }
 
-    /** A contact's new state, to write under the lock taken by {@link #fold} or {@link #lockRange}. */
+    /** A contact's new state, to write under the lock taken by {@link #fold} or {@link #lockNumbers}. */
     public record ContactUpdate(String contactId, Profile profile, Behaviour behaviour, List<String> segments,
             java.util.Optional<Instant> nextDue) {}
 
@@ -186,18 +186,16 @@ public class ContactStore {
     }
 
     /**
-     * Locks up to {@code limit} contacts with numbers above {@code afterNo}, in contact-id order, for a
+     * Locks the contacts numbered in ({@code afterNo}, {@code throughNo}], in contact-id order, for a
      * backfill or re-evaluation batch. Emits them ordered by number.
      */
-    public Mono<List<StoredContact>> lockRange(String tenantId, long afterNo, int limit) {
+    public Mono<List<StoredContact>> lockNumbers(String tenantId, long afterNo, long throughNo) {
         return db.sql("""
-                        SELECT %s FROM contacts WHERE (tenant_id, contact_id) IN (
-                            SELECT tenant_id, contact_id FROM contacts WHERE tenant_id = :tenant AND contact_no > :after
-                            ORDER BY contact_no LIMIT :limit)
+                        SELECT %s FROM contacts WHERE tenant_id = :tenant AND contact_no > :after AND contact_no <= :through
                         ORDER BY contact_id FOR UPDATE""".formatted(COLUMNS))
                 .bind("tenant", tenantId)
                 .bind("after", afterNo)
-                .bind("limit", limit)
+                .bind("through", throughNo)
                 .map(this::stored)
                 .all()
                 .collectList()

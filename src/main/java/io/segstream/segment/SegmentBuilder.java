@@ -26,6 +26,7 @@ import io.segstream.platform.BackgroundLoop;
 import org.springframework.r2dbc.core.DatabaseClient;
 import org.springframework.stereotype.Component;
 import org.springframework.transaction.reactive.TransactionalOperator;
+import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 
 /**
@@ -49,11 +50,13 @@ public class SegmentBuilder extends BackgroundLoop {
     private final ChangeSignals signals;
     private final Clock clock;
     private final int batchSize;
+    private final int concurrency;
     private final Counter changesCounter;
 
     public SegmentBuilder(DatabaseClient db, TransactionalOperator tx, SegmentCatalog catalog, ContactStore contacts,
             MembershipWriter writer, ChangeSignals signals, Clock clock, MeterRegistry meters,
-            @Value("${segstream.builds.poll:1s}") Duration poll, @Value("${segstream.builds.batch-size:1000}") int batchSize) {
+            @Value("${segstream.builds.poll:1s}") Duration poll, @Value("${segstream.builds.batch-size:1000}") int batchSize,
+            @Value("${segstream.builds.concurrency:2}") int concurrency) {
         super("Segment build", poll, poll);
         this.db = db;
         this.tx = tx;
@@ -63,6 +66,7 @@ public class SegmentBuilder extends BackgroundLoop {
         this.signals = signals;
         this.clock = clock;
         this.batchSize = batchSize;
+        this.concurrency = concurrency;
         this.changesCounter = Counter.builder("segstream.memberships.changed").tag("cause", "definition").register(meters);
     }
 
@@ -93,25 +97,46 @@ public class SegmentBuilder extends BackgroundLoop {
                 .timeout(Duration.ofSeconds(10));
     }
 
+    /**
+     * Walks the contacts by number: each step takes {@code concurrency} consecutive ranges of
+     * {@code batchSize} numbers (numbers are dense, so about as many contacts), one transaction each, run
+     * at once so that PostgreSQL reads one range while the service evaluates another; the job's cursor
+     * advances past all of them once all committed. A step redone after a crash finds nothing to change
+     * for the ranges that had committed. The walk ends past the tenant's highest number (read each step,
+     * so contacts created meanwhile are walked too).
+     */
     private Mono<Void> run(Job job) {
         long started = System.nanoTime();
-        return batch(job).expand(next -> next.afterNo() == Long.MAX_VALUE ? Mono.empty() : batch(next))
+        return step(job).expand(next -> next.afterNo() == Long.MAX_VALUE ? Mono.empty() : step(next))
                 .last()
                 .doOnNext(done -> log.info("Segment {}/{} v{} built in {} ms", job.tenantId(), job.segmentId(), job.version(),
                         Duration.ofNanos(System.nanoTime() - started).toMillis()))
                 .then();
     }
 
-    /** One batch in one transaction; emits the job advanced, or with afterNo MAX_VALUE when finished. */
-    private Mono<Job> batch(Job job) {
+    private Mono<Job> step(Job job) {
+        Job done = new Job(job.tenantId(), job.segmentId(), job.version(), Long.MAX_VALUE);
+        return contacts.maxNumber(job.tenantId()).flatMap(max -> {
+            if (job.afterNo() >= max) return finish(job).thenReturn(done);
+            long through = job.afterNo() + (long) batchSize * concurrency;
+            return Flux.range(0, concurrency)
+                    .flatMap(i -> batch(job, job.afterNo() + (long) i * batchSize, job.afterNo() + (long) (i + 1) * batchSize),
+                            concurrency)
+                    .all(current -> current)
+                    .flatMap(current -> current ? advance(job, through).thenReturn(new Job(job.tenantId(), job.segmentId(),
+                            job.version(), through)) : Mono.just(done)) // superseded
+                    .flatMap(next -> signals.committed(job.tenantId()).thenReturn(next));
+        });
+    }
+
+    /** The contacts numbered in (after, through] in one transaction; emits false if the version was superseded. */
+    private Mono<Boolean> batch(Job job, long after, long through) {
         Instant now = clock.instant();
-        Mono<Job> work = catalog.lockShared(job.tenantId()).flatMap(segments -> {
+        Mono<Boolean> work = catalog.lockShared(job.tenantId()).flatMap(segments -> {
             CompiledSegment segment = segments.get(job.segmentId());
-            if (segment == null || segment.version() != job.version()) {
-                return Mono.just(new Job(job.tenantId(), job.segmentId(), job.version(), Long.MAX_VALUE)); // superseded
-            }
-            return contacts.lockRange(job.tenantId(), job.afterNo(), batchSize).flatMap(locked -> {
-                if (locked.isEmpty()) return finish(job).thenReturn(new Job(job.tenantId(), job.segmentId(), job.version(), Long.MAX_VALUE));
+            if (segment == null || segment.version() != job.version()) return Mono.just(false);
+            return contacts.lockNumbers(job.tenantId(), after, through).flatMap(locked -> {
+                if (locked.isEmpty()) return Mono.just(true);
                 Map<Signature, Duration> needed = segment.evaluator().inputs().signatures();
                 Set<String> types = new HashSet<>();
                 for (Signature s : needed.keySet()) types.add(s.type());
@@ -129,16 +154,13 @@ public class SegmentBuilder extends BackgroundLoop {
                         evaluated.add(new MembershipWriter.Evaluated(t, MembershipEngine.evaluate(segments, t,
                                 MembershipEngine.Scope.ALL, affected, "definition", null, now)));
                     }
-                    long last = locked.get(locked.size() - 1).contactNo();
                     return writer.write(job.tenantId(), evaluated, false, now)
                             .doOnNext(changesCounter::increment)
-                            .then(advance(job, last))
-                            .thenReturn(new Job(job.tenantId(), job.segmentId(), job.version(), last));
+                            .thenReturn(true);
                 });
             });
         });
-        return work.as(tx::transactional)
-                .flatMap(next -> signals.committed(job.tenantId()).thenReturn(next));
+        return work.as(tx::transactional);
     }
 
     private static Map<String, io.segstream.rules.Rule> rules(TenantSegments segments) {
