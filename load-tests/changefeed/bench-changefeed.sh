@@ -10,14 +10,10 @@ ADMIN_KEY=${ADMIN_KEY:-admin-key}
 STREAMS=${STREAMS:-10000}
 JAVA=${JAVA:-java}
 JCMD=${JCMD:-jcmd}
-t="sse-$(date +%s)"
-curl -sf -X POST "$URL/v1/admin/tenants" -H "Authorization: Bearer $ADMIN_KEY" -H 'Content-Type: application/json' \
-     -d "{\"id\":\"$t\",\"name\":\"sse bench\",\"timeZone\":\"UTC\"}" >/dev/null
-KEY=$(curl -sf -X POST "$URL/v1/admin/tenants/$t/keys" -H "Authorization: Bearer $ADMIN_KEY" -H 'Content-Type: application/json' \
-     -d '{"scopes":["ingest","read","manage"]}' | sed -E 's/.*"key":"([^"]+)".*/\1/')
-curl -sf -X POST "$URL/v1/segments" -H "Authorization: Bearer $KEY" -H 'Content-Type: application/json' \
-     -d '{"id":"vip","name":"VIP","rule":{"tag":"vip"}}' >/dev/null
-until curl -sf "$URL/v1/segments/vip" -H "Authorization: Bearer $KEY" | grep -q '"status":"live"'; do sleep 0.2; done
+source load-tests/lib.sh
+KEY=$(tenant "sse-$(date +%s)")
+segment "$KEY" '{"id":"vip","name":"VIP","rule":{"tag":"vip"}}'
+await_live "$KEY" vip >/dev/null
 
 for rate in ${RATES-1000 2500 5000}; do
   $JAVA load-tests/changefeed/SseBenchmark.java latency --url "$URL" --key "$KEY" --segment vip --rate "$rate" \

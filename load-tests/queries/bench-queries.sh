@@ -9,23 +9,18 @@ URL=${URL:-http://127.0.0.1:8080}
 ADMIN_KEY=${ADMIN_KEY:-admin-key}
 CONTACTS=${CONTACTS:-1000000}
 JAVA=${JAVA:-java}
+source load-tests/lib.sh
 t="q-$(date +%s)"
-curl -sf -X POST "$URL/v1/admin/tenants" -H "Authorization: Bearer $ADMIN_KEY" -H 'Content-Type: application/json' \
-     -d "{\"id\":\"$t\",\"name\":\"query bench\",\"timeZone\":\"UTC\"}" >/dev/null
-KEY=$(curl -sf -X POST "$URL/v1/admin/tenants/$t/keys" -H "Authorization: Bearer $ADMIN_KEY" -H 'Content-Type: application/json' \
-     -d '{"scopes":["ingest","read","manage"]}' | sed -E 's/.*"key":"([^"]+)".*/\1/')
-curl -sf -X POST "$URL/v1/segments" -H "Authorization: Bearer $KEY" -H 'Content-Type: application/json' \
-     -d '{"id":"lyon","name":"Lyon","rule":{"attribute":"city","op":"eq","value":"Lyon"}}' >/dev/null
-curl -sf -X POST "$URL/v1/segments" -H "Authorization: Bearer $KEY" -H 'Content-Type: application/json' \
-     -d '{"id":"reviewers","name":"Reviewers","rule":{"event":"review.left"}}' >/dev/null
+KEY=$(tenant "$t")
+segment "$KEY" '{"id":"lyon","name":"Lyon","rule":{"attribute":"city","op":"eq","value":"Lyon"}}'
+segment "$KEY" '{"id":"reviewers","name":"Reviewers","rule":{"event":"review.left"}}'
 # Every live contact: the full export is timed on this one (1,000,000 members at CONTACTS=1000000).
-curl -sf -X POST "$URL/v1/segments" -H "Authorization: Bearer $KEY" -H 'Content-Type: application/json' \
-     -d '{"id":"everyone","name":"Everyone","rule":{"not":{"tag":"no-such-tag"}}}' >/dev/null
+segment "$KEY" '{"id":"everyone","name":"Everyone","rule":{"not":{"tag":"no-such-tag"}}}'
 echo "tenant $t"
 $JAVA load-tests/ingest/IngestBenchmark.java --url "$URL" --key "$KEY" --events "$CONTACTS" --batch 1000 \
       --clients 4 --contacts "$CONTACTS" --seed 11 --distinct true | grep rate
 sleep 5
-until curl -sf "$URL/v1/segments/everyone" -H "Authorization: Bearer $KEY" | grep -q '"status":"live"'; do sleep 1; done
+await_live "$KEY" everyone >/dev/null
 $JAVA load-tests/queries/QueryBenchmark.java "$URL" "$KEY" lyon everyone \
       '{"all":[{"segment":"lyon"}],"any":[{"tag":"t1"},{"audience":"a2"}],"none":[{"segment":"reviewers"}],"channel":"email"}' 2000
 # The same export read by curl into /dev/null (a client that costs the shared cores less than the Java

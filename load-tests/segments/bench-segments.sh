@@ -14,23 +14,13 @@ EVENTS=${EVENTS:-100000}
 JAVA=${JAVA:-java}
 run=$(date +%s)
 
-tenant() { # id -> key
-  curl -sf -X POST "$URL/v1/admin/tenants" -H "Authorization: Bearer $ADMIN_KEY" -H 'Content-Type: application/json' \
-       -d "{\"id\":\"$1\",\"name\":\"bench $1\",\"timeZone\":\"Europe/Paris\"}" >/dev/null
-  curl -sf -X POST "$URL/v1/admin/tenants/$1/keys" -H "Authorization: Bearer $ADMIN_KEY" -H 'Content-Type: application/json' \
-       -d '{"scopes":["ingest","read","manage"]}' | sed -E 's/.*"key":"([^"]+)".*/\1/'
-}
-await_live() { # key id
-  local start=$(date +%s%N)
-  until curl -sf "$URL/v1/segments/$2" -H "Authorization: Bearer $1" | grep -q '"status":"live"'; do sleep 0.2; done
-  echo $(( ($(date +%s%N) - start) / 1000000 ))
-}
+source load-tests/lib.sh
 
 echo "== ingest: 0 vs 10 live segments, $EVENTS events, batch 1000, 4 clients =="
-KEY0=$(tenant "bench-plain-$run")
-KEY10=$(tenant "bench-seg-$run")
+KEY0=$(tenant "bench-plain-$run" Europe/Paris)
+KEY10=$(tenant "bench-seg-$run" Europe/Paris)
 while read -r seg; do
-  curl -sf -X POST "$URL/v1/segments" -H "Authorization: Bearer $KEY10" -H 'Content-Type: application/json' -d "$seg" >/dev/null
+  segment "$KEY10" "$seg"
 done < load-tests/segments/ten-segments.ndjson
 for id in $(sed -E 's/^\{"id":"([^"]+)".*/\1/' load-tests/segments/ten-segments.ndjson); do await_live "$KEY10" "$id" >/dev/null; done
 for round in 1 2 3; do
@@ -43,11 +33,10 @@ for round in 1 2 3; do
 done
 
 echo "== backfill: one new segment over $CONTACTS contacts =="
-KEYB=$(tenant "bench-backfill-$run")
+KEYB=$(tenant "bench-backfill-$run" Europe/Paris)
 $JAVA load-tests/ingest/IngestBenchmark.java --url "$URL" --key "$KEYB" --events "$CONTACTS" --batch 1000 \
       --clients 4 --contacts "$CONTACTS" --seed 7 --distinct true | grep rate
-curl -sf -X POST "$URL/v1/segments" -H "Authorization: Bearer $KEYB" -H 'Content-Type: application/json' \
-     -d '{"id":"happy-lyon","name":"Happy reviewers in Lyon","rule":{"or":[{"attribute":"city","op":"eq","value":"Lyon"},{"event":"review.left","where":[{"property":"rating","op":"gte","value":4}],"within":"90d"}]}}' >/dev/null
+segment "$KEYB" '{"id":"happy-lyon","name":"Happy reviewers in Lyon","rule":{"or":[{"attribute":"city","op":"eq","value":"Lyon"},{"event":"review.left","where":[{"property":"rating","op":"gte","value":4}],"within":"90d"}]}}'
 ms=$(await_live "$KEYB" happy-lyon)
 count=$(curl -sf "$URL/v1/segments/happy-lyon/count" -H "Authorization: Bearer $KEYB")
 echo "backfill of happy-lyon over $CONTACTS contacts: ${ms} ms until live; $count"

@@ -205,19 +205,14 @@ class Bitmaps {
     private Mono<long[]> collect(String key, long from, int limit, int chunk, long[] out, int found) {
         if (found >= limit) return Mono.just(out);
         long startByte = from / 8;
-        long endByte = startByte + chunk - 1;
-        return range(key, startByte, endByte).flatMap(bytes -> {
+        return range(key, startByte, startByte + chunk - 1).flatMap(bytes -> {
             int n = found;
-            for (int i = 0; i < bytes.length && n < limit; i++) {
-                int b = bytes[i] & 0xff;
-                if (b == 0) continue;
-                for (int bit = 0; bit < 8 && n < limit; bit++) {
-                    long no = (startByte + i) * 8 + bit;
-                    if (no >= from && (b & (0x80 >> bit)) != 0) out[n++] = no;
-                }
+            for (long no : new Chunk(startByte * 8, bytes).numbers()) {
+                if (n == limit) break;
+                if (no >= from) out[n++] = no;
             }
             if (bytes.length < chunk) return Mono.just(java.util.Arrays.copyOf(out, n)); // the end of the bitmap
-            return collect(key, (endByte + 1) * 8, limit, Math.min(chunk * 2, 16 * CHUNK), out, n);
+            return collect(key, (startByte + chunk) * 8, limit, Math.min(chunk * 2, 16 * CHUNK), out, n);
         });
     }
 

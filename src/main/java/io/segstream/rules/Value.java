@@ -86,8 +86,7 @@ public sealed interface Value {
         if (s.length() < 10 || s.length() > 40 || !Character.isDigit(s.charAt(0))) return Optional.empty();
         try {
             if (s.length() == 10) return Optional.of(LocalDate.parse(s).atStartOfDay(zone).toInstant());
-            if (s.endsWith("Z")) return Optional.of(Instants.parse(s));
-            if (s.endsWith("z")) return Optional.of(Instant.parse(s.toUpperCase()));
+            if (s.endsWith("Z") || s.endsWith("z")) return Optional.of(Instants.parse(s.toUpperCase()));
             return Optional.of(OffsetDateTime.parse(s).toInstant());
         } catch (DateTimeParseException e) {
             return Optional.empty();
