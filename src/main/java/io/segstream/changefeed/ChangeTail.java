@@ -2,6 +2,8 @@ package io.segstream.changefeed;
 
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.segstream.membership.Appended;
+import io.segstream.membership.Change;
 import io.segstream.membership.ChangeSignals;
 import java.time.Duration;
 import java.util.Map;
@@ -119,7 +121,10 @@ class ChangeTail implements SmartLifecycle {
         });
     }
 
-    /** Reads whatever the tenant's log gained and hands it to the subscribers. */
+    /**
+     * Reads whatever the tenant's log gained and hands it to the subscribers: first the tenant's last seq
+     * (every change up to it has committed, as seqs commit in order), then the changes up to it.
+     */
     Mono<Void> pump(String tenantId) {
         TenantTail t = tails.get(tenantId);
         if (t == null) return Mono.empty();
@@ -135,8 +140,14 @@ class ChangeTail implements SmartLifecycle {
             t.reading.set(false);
             return Mono.empty();
         }
-        return reader.read(tenantId, from, Long.MAX_VALUE, null)
-                .doOnNext(row -> deliver(t, row))
+        return reader.position(tenantId)
+                .flatMap(p -> reader.read(tenantId, from, p[0], null)
+                        .doOnNext(row -> deliver(t, row))
+                        .then(Mono.fromRunnable(() -> {
+                            synchronized (t) {
+                                t.position = Math.max(t.position, p[0]);
+                            }
+                        })))
                 .then()
                 .doFinally(signal -> {
                     t.reading.set(false);
@@ -144,8 +155,32 @@ class ChangeTail implements SmartLifecycle {
                 });
     }
 
+    /**
+     * Hands changes just committed through this instance to the subscribers without reading them back,
+     * when they follow what the tail has handed out; otherwise reads the log ({@link #pump}).
+     */
+    Mono<Void> offer(Appended changes) {
+        TenantTail t = tails.get(changes.tenantId());
+        if (t == null) return Mono.empty();
+        synchronized (t) {
+            if (t.position >= 0 && t.position >= changes.firstSeq() - 1) {
+                for (int i = 0; i < changes.changes().size(); i++) {
+                    Change c = changes.changes().get(i);
+                    if (!c.key().startsWith(Change.SEGMENT_PREFIX)) continue;
+                    deliver(t, new ChangeRow(changes.seq(i), c.key().substring(Change.SEGMENT_PREFIX.length()), c.contactId(),
+                            c.bit(), changes.at(), c.causeKind(), c.eventId()));
+                }
+                t.position = Math.max(t.position, changes.lastSeq());
+                return Mono.empty();
+            }
+        }
+        return pump(changes.tenantId());
+    }
+
+    /** Queues a row for every subscriber, unless the tail has handed it out already. */
     private void deliver(TenantTail t, ChangeRow row) {
         synchronized (t) {
+            if (row.seq() <= t.position) return;
             for (Subscription s : t.subscribers) {
                 boolean full = s.pending.incrementAndGet() > properties.buffer();
                 if (full || s.sink.tryEmitNext(row) == Sinks.EmitResult.FAIL_OVERFLOW) {
@@ -155,7 +190,7 @@ class ChangeTail implements SmartLifecycle {
                     cutOff.increment();
                 }
             }
-            t.position = Math.max(t.position, row.seq());
+            t.position = row.seq();
         }
     }
 
@@ -163,20 +198,27 @@ class ChangeTail implements SmartLifecycle {
     public void start() {
         var container = new ReactiveRedisMessageListenerContainer(redis);
         Flux<String> remote = container.receive(ChannelTopic.of(ChangeSignals.CHANNEL))
-                .map(m -> m.getMessage())
+                .<String>handle((m, sink) -> {
+                    String tenant = signals.remoteTenant(m.getMessage());
+                    if (tenant != null) sink.next(tenant);
+                })
                 .retryWhen(reactor.util.retry.Retry.backoff(Long.MAX_VALUE, Duration.ofSeconds(1)).maxBackoff(Duration.ofSeconds(30)))
                 .onErrorResume(e -> Flux.empty());
         Flux<String> polled = Flux.interval(properties.poll()).onBackpressureDrop()
                 .concatMapIterable(tick -> Set.copyOf(tails.keySet()));
-        Disposable wakeups = Flux.merge(signals.local(), remote, polled)
-                .filter(tails::containsKey)
-                .flatMap(tenant -> pump(tenant).onErrorResume(e -> {
-                    log.warn("Change feed of tenant {} could not read the log: {}", tenant, e.toString());
-                    return Mono.empty();
-                }), 16)
-                .subscribe();
+        Flux<Mono<Void>> work = Flux.merge(
+                Flux.merge(signals.local(), remote, polled).filter(tails::containsKey).map(tenant -> guarded(tenant, () -> pump(tenant))),
+                signals.appended().filter(a -> tails.containsKey(a.tenantId())).map(a -> guarded(a.tenantId(), () -> offer(a))));
+        Disposable wakeups = work.flatMap(w -> w, 16).subscribe();
         Disposable listener = () -> container.destroyLater().subscribe();
         running = Disposables.composite(wakeups, listener);
+    }
+
+    private static Mono<Void> guarded(String tenant, java.util.function.Supplier<Mono<Void>> work) {
+        return Mono.defer(work).onErrorResume(e -> {
+            log.warn("Change feed of tenant {} could not read the log: {}", tenant, e.toString());
+            return Mono.empty();
+        });
     }
 
     @Override

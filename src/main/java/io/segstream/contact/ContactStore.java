@@ -182,7 +182,7 @@ public class ContactStore {
                 BehaviourJson.read(json.readTree(row.get("behaviour", String.class))),
                 segments == null ? List.of() : List.of(segments),
                 java.util.Optional.ofNullable(row.get("next_due_us", Long.class))
-                        .map(us -> Instant.ofEpochSecond(Math.floorDiv(us, 1_000_000L), Math.floorMod(us, 1_000_000L) * 1_000L)));
+                        .map(io.segstream.rules.Instants::ofEpochMicros));
     }
 
     /**

@@ -6,6 +6,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import io.segstream.contact.ContactStore;
 import io.segstream.contact.NewEvent;
+import io.segstream.membership.Appended;
 import io.segstream.membership.MembershipEngine;
 import io.segstream.membership.MembershipWriter;
 import io.segstream.membership.ChangeSignals;
@@ -81,8 +82,9 @@ class IngestService {
         Set<String> contactIds = new TreeSet<>();
         for (IncomingEvent e : events) contactIds.add(e.event().contactId());
         long started = System.nanoTime();
-        Mono<Set<String>> stored = events.isEmpty()
-                ? Mono.just(Set.of())
+        record Stored(Set<String> inserted, Appended changes) {}
+        Mono<Stored> stored = events.isEmpty()
+                ? Mono.just(new Stored(Set.of(), Appended.none(tenantId)))
                 : contacts.numbersForNew(tenantId, contactIds).flatMap(reserved -> catalog.lockShared(tenantId)
                         .flatMap(segments -> eventLog.insertNew(tenantId, events).flatMap(inserted -> {
                             Instant now = clock.instant();
@@ -107,16 +109,17 @@ class IngestService {
                                         evaluationTime.record(System.nanoTime() - evaluationStarted, java.util.concurrent.TimeUnit.NANOSECONDS);
                                         return writer.write(tenantId, evaluated, true, now);
                                     })
-                                    .doOnNext(membershipChanges::increment)
-                                    .thenReturn(inserted);
+                                    .doOnNext(a -> membershipChanges.increment(a.changes().size()))
+                                    .map(a -> new Stored(inserted, a))
+                                    .defaultIfEmpty(new Stored(inserted, Appended.none(tenantId)));
                         }))
                         .as(tx::transactional));
         return stored.timeout(timeout)
                 .onErrorMap(TimeoutException.class, e -> ProblemException.unavailable(
                         "The batch could not be stored within " + timeout + "; nothing was stored", Duration.ofSeconds(2)))
-                .flatMap(inserted -> (inserted.isEmpty() ? Mono.<Void>empty() : signals.committed(tenantId)
+                .flatMap(s -> (s.changes().isEmpty() ? Mono.<Void>empty() : signals.committed(s.changes())
                                 .doOnSuccess(v -> publishTime.record(System.nanoTime() - started, java.util.concurrent.TimeUnit.NANOSECONDS)))
-                        .thenReturn(inserted))
+                        .thenReturn(s.inserted()))
                 .map(inserted -> {
                     int dup = batch.duplicatesInRequest + (events.size() - inserted.size());
                     accepted.increment(inserted.size());

@@ -2,6 +2,7 @@ package io.segstream.membership;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.List;
 import org.springframework.r2dbc.core.DatabaseClient;
 import org.springframework.stereotype.Repository;
@@ -22,9 +23,13 @@ public class ChangeLog {
         this.db = db;
     }
 
-    /** Appends the changes with consecutive seqs; emits the last seq, or empty when there were none. */
-    public Mono<Long> append(String tenantId, List<Change> changes, Instant at) {
-        if (changes.isEmpty()) return Mono.empty();
+    /**
+     * Appends the changes with consecutive seqs, in list order. {@code at} is stored with microsecond
+     * precision; the result carries the stamp as stored.
+     */
+    public Mono<Appended> append(String tenantId, List<Change> changes, Instant at) {
+        if (changes.isEmpty()) return Mono.just(Appended.none(tenantId));
+        Instant stamp = at.truncatedTo(ChronoUnit.MICROS);
         int n = changes.size();
         String[] keys = new String[n];
         String[] contacts = new String[n];
@@ -45,24 +50,24 @@ public class ChangeLog {
                         WITH s AS (
                             INSERT INTO change_seq (tenant_id, last_seq) VALUES (:tenant, :n)
                             ON CONFLICT (tenant_id) DO UPDATE SET last_seq = change_seq.last_seq + :n
-                            RETURNING last_seq - :n AS base)
-                        INSERT INTO changes (tenant_id, seq, key, contact_id, contact_no, bit, at, cause_kind, cause_event_id)
-                        SELECT :tenant, s.base + v.ord, v.key, v.contact, v.no, v.bit, :at::timestamptz, v.kind, v.event
-                        FROM s, unnest(:keys::text[], :contacts::text[], :numbers::bigint[], :bits::boolean[],
-                                       :kinds::text[], :events::text[]) WITH ORDINALITY AS v(key, contact, no, bit, kind, event, ord)
-                        RETURNING seq""")
+                            RETURNING last_seq - :n AS base),
+                        i AS (
+                            INSERT INTO changes (tenant_id, seq, key, contact_id, contact_no, bit, at, cause_kind, cause_event_id)
+                            SELECT :tenant, s.base + v.ord, v.key, v.contact, v.no, v.bit, :at::timestamptz, v.kind, v.event
+                            FROM s, unnest(:keys::text[], :contacts::text[], :numbers::bigint[], :bits::boolean[],
+                                           :kinds::text[], :events::text[]) WITH ORDINALITY AS v(key, contact, no, bit, kind, event, ord))
+                        SELECT base + 1 AS first FROM s""")
                 .bind("tenant", tenantId)
                 .bind("n", (long) n)
-                .bind("at", at.toString())
+                .bind("at", stamp.toString())
                 .bind("keys", keys)
                 .bind("contacts", contacts)
                 .bind("numbers", numbers)
                 .bind("bits", bits)
                 .bind("kinds", kinds)
                 .bind("events", events)
-                .map(row -> row.get("seq", Long.class))
-                .all()
-                .reduce(Math::max)
+                .map(row -> new Appended(tenantId, row.get("first", Long.class), changes, stamp))
+                .one()
                 .timeout(TIMEOUT);
     }
 }

@@ -13,6 +13,12 @@ import reactor.core.publisher.Sinks;
  * Says that a tenant's change log grew: after every commit that wrote changes, the Redis projection
  * catches up, then this instance's change feed is woken directly and other instances through Redis
  * pub/sub. A lost wake-up only delays delivery: feeds also poll.
+ *
+ * <p>Design note: a commit whose appended changes are known ({@link #committed(Appended)}) hands them
+ * over as they are: the projection applies them directly when they follow its watermark, the change
+ * feed delivers them when they follow its position; otherwise each falls back to reading the log. The
+ * log stays the only source of truth, this only saves reading back what was just written. Pub/sub
+ * messages carry this instance's id so that an instance does not wake itself a second time.
  */
 @Component
 public class ChangeSignals {
@@ -23,6 +29,8 @@ public class ChangeSignals {
     private final Projection projection;
     private final ReactiveStringRedisTemplate redis;
     private final Sinks.Many<String> local = Sinks.many().multicast().directBestEffort();
+    private final Sinks.Many<Appended> appended = Sinks.many().multicast().directBestEffort();
+    private final String instance = java.util.UUID.randomUUID().toString();
 
     public ChangeSignals(Projection projection, ReactiveStringRedisTemplate redis) {
         this.projection = projection;
@@ -34,15 +42,43 @@ public class ChangeSignals {
         // Bounded: while Redis replays or rebuilds a tenant, a commit does not wait for it.
         return projection.catchUpQuietly(tenantId).timeout(Duration.ofSeconds(2), Mono.empty())
                 .then(Mono.fromRunnable(() -> local.tryEmitNext(tenantId)))
-                .then(redis.convertAndSend(CHANNEL, tenantId)
-                        .timeout(Duration.ofSeconds(2))
-                        .doOnError(e -> log.debug("Change signal not published: {}", e.toString()))
-                        .onErrorResume(e -> Mono.empty())
-                        .then());
+                .then(publish(tenantId));
     }
 
-    /** Tenants whose log grew through this instance. */
+    /** To call after the commit of a transaction that appended {@code changes}; never fails. */
+    public Mono<Void> committed(Appended changes) {
+        if (changes.isEmpty()) return Mono.empty();
+        String tenantId = changes.tenantId();
+        return projection.applyCommitted(changes).timeout(Duration.ofSeconds(2), Mono.empty())
+                .then(Mono.fromRunnable(() -> appended.tryEmitNext(changes)))
+                .then(publish(tenantId));
+    }
+
+    private Mono<Void> publish(String tenantId) {
+        return redis.convertAndSend(CHANNEL, instance + " " + tenantId)
+                .timeout(Duration.ofSeconds(2))
+                .doOnError(e -> log.debug("Change signal not published: {}", e.toString()))
+                .onErrorResume(e -> Mono.empty())
+                .then();
+    }
+
+    /** Tenants whose log grew through this instance (changes not at hand). */
     public Flux<String> local() {
         return local.asFlux();
+    }
+
+    /** Changes committed through this instance, in the order their commits were signalled (not always seq order). */
+    public Flux<Appended> appended() {
+        return appended.asFlux();
+    }
+
+    /**
+     * The tenant named by a pub/sub message on {@link #CHANNEL}, or null when this instance sent it (it
+     * has already woken its own feeds).
+     */
+    public String remoteTenant(String message) {
+        int space = message.indexOf(' ');
+        if (space < 0) return message;
+        return message.startsWith(instance) && space == instance.length() ? null : message.substring(space + 1);
     }
 }

@@ -31,8 +31,8 @@ public class MembershipWriter {
 
     public record Evaluated(Transition transition, Outcome outcome) {}
 
-    /** Emits the number of changes written. */
-    public Mono<Integer> write(String tenantId, List<Evaluated> evaluated, boolean writeProfiles, Instant now) {
+    /** Emits the changes appended (to hand to {@link ChangeSignals#committed(Appended)} after the commit). */
+    public Mono<Appended> write(String tenantId, List<Evaluated> evaluated, boolean writeProfiles, Instant now) {
         List<ContactStore.ContactUpdate> updates = new ArrayList<>();
         Map<String, Optional<Instant>> due = new LinkedHashMap<>();
         List<Change> changes = new ArrayList<>();
@@ -49,7 +49,6 @@ public class MembershipWriter {
         }
         return contacts.write(tenantId, updates)
                 .then(timers.set(tenantId, due))
-                .then(changeLog.append(tenantId, changes, now).then())
-                .thenReturn(changes.size());
+                .then(changeLog.append(tenantId, changes, now));
     }
 }

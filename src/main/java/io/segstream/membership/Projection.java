@@ -166,6 +166,24 @@ public class Projection {
         });
     }
 
+    /**
+     * Applies changes just committed without reading them back, when they follow the tenant's watermark
+     * (the script checks); otherwise, or on failure, catches up from the log ({@link #catchUpQuietly}).
+     * Emits once the changes are applied or the catch-up has ended.
+     */
+    public Mono<Void> applyCommitted(Appended changes) {
+        if (changes.isEmpty()) return Mono.empty();
+        List<Row> rows = new ArrayList<>(changes.changes().size());
+        for (int i = 0; i < changes.changes().size(); i++) {
+            Change c = changes.changes().get(i);
+            rows.add(new Row(changes.seq(i), c.key(), c.contactNo(), c.bit()));
+        }
+        String tenantId = changes.tenantId();
+        return apply(tenantId, rows)
+                .onErrorResume(e -> Mono.just(-1L))
+                .flatMap(wm -> wm >= changes.lastSeq() ? Mono.<Void>empty() : catchUpQuietly(tenantId));
+    }
+
     private static final class Flight {
         boolean running;
         boolean again;

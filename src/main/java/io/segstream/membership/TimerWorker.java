@@ -84,7 +84,7 @@ public class TimerWorker extends BackgroundLoop {
 
     private Mono<Void> process(String tenantId, List<String> contactIds) {
         Instant now = clock.instant();
-        Mono<Integer> work = catalog.lockShared(tenantId).flatMap(segments -> contacts.lockContacts(tenantId, contactIds)
+        Mono<Appended> work = catalog.lockShared(tenantId).flatMap(segments -> contacts.lockContacts(tenantId, contactIds)
                 .flatMap(locked -> {
                     List<MembershipWriter.Evaluated> evaluated = new ArrayList<>();
                     for (ContactStore.StoredContact c : locked) {
@@ -100,7 +100,7 @@ public class TimerWorker extends BackgroundLoop {
                     return timers.set(tenantId, gone).then(writer.write(tenantId, evaluated, false, now));
                 }));
         return work.as(tx::transactional)
-                .doOnNext(changesCounter::increment)
-                .then(signals.committed(tenantId));
+                .doOnNext(a -> changesCounter.increment(a.changes().size()))
+                .flatMap(signals::committed);
     }
 }

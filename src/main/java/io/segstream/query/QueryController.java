@@ -1,6 +1,7 @@
 package io.segstream.query;
 
 import io.segstream.platform.FieldError;
+import io.segstream.platform.Json;
 import io.segstream.platform.ProblemException;
 import io.segstream.platform.Problems;
 import io.segstream.segment.SegmentStore;

@@ -60,4 +60,9 @@ public final class Instants {
         }
         return v;
     }
+
+    /** The instant {@code us} microseconds after the epoch (negative: before). */
+    public static Instant ofEpochMicros(long us) {
+        return Instant.ofEpochSecond(Math.floorDiv(us, 1_000_000L), Math.floorMod(us, 1_000_000L) * 1_000L);
+    }
 }

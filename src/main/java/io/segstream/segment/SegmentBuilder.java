@@ -155,7 +155,7 @@ public class SegmentBuilder extends BackgroundLoop {
                                 MembershipEngine.Scope.ALL, affected, "definition", null, now)));
                     }
                     return writer.write(job.tenantId(), evaluated, false, now)
-                            .doOnNext(changesCounter::increment)
+                            .doOnNext(a -> changesCounter.increment(a.changes().size()))
                             .thenReturn(true);
                 });
             });

@@ -139,6 +139,97 @@ class ChangeFeedIT {
     }
 
     @Autowired
+    io.segstream.membership.ChangeLog changeLog;
+
+    @Autowired
+    io.segstream.membership.ChangeSignals signals;
+
+    @Autowired
+    org.springframework.transaction.reactive.TransactionalOperator tx;
+
+    @Autowired
+    org.springframework.data.redis.core.ReactiveStringRedisTemplate strings;
+
+    /**
+     * Appends, in its own transaction, an exit and a re-enter of {@code contact} (a member of vip): log
+     * replay and the projection end where they were, so the invariants still hold; optionally holds the
+     * transaction open (and the tenant's seq lock with it) for {@code delay} before committing.
+     */
+    private io.segstream.membership.Appended appendPair(String contact, Duration delay) {
+        long no = db.sql("SELECT contact_no FROM contacts WHERE tenant_id = :t AND contact_id = :c")
+                .bind("t", tenant.id()).bind("c", contact).map(r -> r.get(0, Long.class)).one().block();
+        var changes = List.of(new io.segstream.membership.Change("seg:vip", contact, no, false, "event", "pair-out"),
+                new io.segstream.membership.Change("seg:vip", contact, no, true, "event", "pair-in"));
+        return changeLog.append(tenant.id(), changes, java.time.Instant.now())
+                .flatMap(a -> delay.isZero() ? reactor.core.publisher.Mono.just(a)
+                        : db.sql("SELECT pg_sleep(" + delay.toMillis() / 1000.0 + ")").then().thenReturn(a))
+                .as(tx::transactional)
+                .block(Duration.ofSeconds(30));
+    }
+
+    private List<Long> vipLog() {
+        return db.sql("SELECT seq FROM changes WHERE tenant_id = :t AND key = 'seg:vip' ORDER BY seq")
+                .bind("t", tenant.id()).map(r -> r.get(0, Long.class)).all().collectList().block();
+    }
+
+    /** Subscribes to vip's changes, adding their seqs to {@code into}; returns the subscription. */
+    private reactor.core.Disposable tail(List<Long> into) {
+        WebClient web = WebClient.builder().baseUrl("http://127.0.0.1:" + port)
+                .defaultHeader(HttpHeaders.AUTHORIZATION, "Bearer " + tenant.key()).build();
+        double before = openStreams();
+        var subscription = web.get().uri("/v1/segments/vip/changes").retrieve().bodyToFlux(SSE)
+                .filter(e -> e.event() != null).map(e -> Long.parseLong(e.id())).subscribe(into::add, e -> {});
+        await().atMost(Duration.ofSeconds(5)).until(() -> openStreams() > before);
+        return subscription;
+    }
+
+    @Test
+    void commitsSignalledOutOfSeqOrderAreAppliedAndDeliveredExactlyOnceInSeqOrder() {
+        tag("p0", "c1", true);
+        List<Long> tailed = new java.util.concurrent.CopyOnWriteArrayList<>();
+        var subscription = tail(tailed);
+        var first = appendPair("c1", Duration.ZERO);
+        var second = appendPair("c1", Duration.ZERO);
+        assertThat(second.firstSeq()).isEqualTo(first.lastSeq() + 1);
+        // The later commit is signalled first: neither the projection nor the feed may take it as next.
+        signals.committed(second).block(Duration.ofSeconds(10));
+        assertThat(Long.parseLong(strings.opsForValue().get(io.segstream.membership.Projection.watermarkKey(tenant.id()))
+                .block(Duration.ofSeconds(5)))).as("read-your-writes: the projection has both").isEqualTo(second.lastSeq());
+        signals.committed(first).block(Duration.ofSeconds(10));
+        List<Long> log = vipLog();
+        await().atMost(Duration.ofSeconds(10)).until(() -> tailed.size() >= log.size() - 1);
+        subscription.dispose();
+        assertThat(tailed).as("every change after the subscriber connected, once, in seq order")
+                .isEqualTo(log.subList(1, log.size()));
+    }
+
+    @Test
+    void aCommitDelayedWhileHoldingItsSeqsHoldsBackLaterWritersAndEveryChangeIsSeenOnce() throws Exception {
+        tag("d0", "c1", true);
+        List<Long> tailed = new java.util.concurrent.CopyOnWriteArrayList<>();
+        var subscription = tail(tailed);
+        var slow = java.util.concurrent.CompletableFuture.supplyAsync(() -> appendPair("c1", Duration.ofMillis(700)));
+        await().atMost(Duration.ofSeconds(5)).until(() -> db.sql("""
+                        SELECT count(*) FROM pg_stat_activity WHERE query LIKE 'SELECT pg_sleep%' AND state = 'active'""")
+                .map(r -> r.get(0, Long.class)).one().block() > 0);
+        // Writers arriving meanwhile wait for the slow commit's seq lock: their seqs follow its seqs.
+        var writers = Flux.range(0, 4).flatMap(i -> Flux.range(0, 3).concatMap(k -> reactor.core.publisher.Mono.fromRunnable(
+                        () -> tag("d" + i + "-" + k, "dc" + i, k % 2 == 0)).subscribeOn(Schedulers.boundedElastic())), 4)
+                .then().toFuture();
+        var appended = slow.get(20, java.util.concurrent.TimeUnit.SECONDS);
+        signals.committed(appended).block(Duration.ofSeconds(10));
+        writers.get(30, java.util.concurrent.TimeUnit.SECONDS);
+        List<Long> log = vipLog();
+        assertThat(log).contains(appended.firstSeq(), appended.lastSeq());
+        await().atMost(Duration.ofSeconds(10)).until(() -> tailed.size() >= log.size() - 1);
+        subscription.dispose();
+        assertThat(tailed).as("tailing subscriber").isEqualTo(log.subList(1, log.size()));
+        long middle = log.get(1);
+        assertThat(seqs(replay(middle, "/v1/segments/vip/changes"))).as("resuming subscriber")
+                .isEqualTo(log.stream().filter(s -> s > middle).toList());
+    }
+
+    @Autowired
     ChangeFeedShutdown shutdown;
 
     @Test

@@ -6,20 +6,9 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
-import tools.jackson.databind.json.JsonMapper;
 
-/** The hand-written parts of the NDJSON export: string quoting and reading member numbers off a bitmap chunk. */
+/** The hand-written part of the NDJSON export: reading member numbers off a bitmap chunk (quoting: JsonTest). */
 class ExportEncodingTest {
-
-    @Test
-    void quotedIdsReadBackAsTheSameStrings() {
-        JsonMapper json = JsonMapper.builder().build();
-        for (String id : List.of("c-1", "a\"b", "back\\slash", "tab\tand\nnewline", "ctl\u0001", "ünï©ødé", "")) {
-            StringBuilder sb = new StringBuilder();
-            Json.quote(sb, id);
-            assertThat(json.readValue(sb.toString(), String.class)).isEqualTo(id);
-        }
-    }
 
     @Test
     void aChunkListsExactlyTheNumbersWhoseBitsAreSet() {

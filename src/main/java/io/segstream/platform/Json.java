@@ -1,12 +1,12 @@
-package io.segstream.query;
+package io.segstream.platform;
 
 /** Writing JSON strings by hand where a serializer per value would cost more than the work. */
-final class Json {
+public final class Json {
 
     private Json() {}
 
     /** Appends {@code s} as a JSON string literal. */
-    static void quote(StringBuilder out, String s) {
+    public static void quote(StringBuilder out, String s) {
         out.append('"');
         for (int i = 0; i < s.length(); i++) {
             char c = s.charAt(i);
