@@ -85,7 +85,7 @@ class IngestService {
         record Stored(Set<String> inserted, Appended changes) {}
         Mono<Stored> stored = events.isEmpty()
                 ? Mono.just(new Stored(Set.of(), Appended.none(tenantId)))
-                : contacts.numbersForNew(tenantId, contactIds).flatMap(reserved -> catalog.lockShared(tenantId)
+                : Mono.defer(() -> contacts.numbersForNew(tenantId, contactIds)).flatMap(reserved -> catalog.lockShared(tenantId)
                         .flatMap(segments -> eventLog.insertNew(tenantId, events).flatMap(inserted -> {
                             Instant now = clock.instant();
                             List<NewEvent> fresh = events.stream()
@@ -112,8 +112,14 @@ class IngestService {
                                     .doOnNext(a -> membershipChanges.increment(a.changes().size()))
                                     .map(a -> new Stored(inserted, a))
                                     .defaultIfEmpty(new Stored(inserted, Appended.none(tenantId)));
-                        }))
-                        .as(tx::transactional));
+                        })))
+                        // One connection for the whole batch: the lookup of new contacts runs in the
+                        // transaction too (the numbers themselves are reserved on a connection of their own).
+                        .as(tx::transactional)
+                        // A contact taken as new was created by a concurrent batch: nothing was kept, go again.
+                        .retryWhen(reactor.util.retry.Retry.max(3).filter(ContactStore.ContactCreatedConcurrently.class::isInstance)
+                                .onRetryExhaustedThrow((spec, signal) -> ProblemException.unavailable(
+                                        "Concurrent batches kept creating the same contacts; nothing was stored", Duration.ofSeconds(1))));
         return stored.timeout(timeout)
                 .onErrorMap(TimeoutException.class, e -> ProblemException.unavailable(
                         "The batch could not be stored within " + timeout + "; nothing was stored", Duration.ofSeconds(2)))
