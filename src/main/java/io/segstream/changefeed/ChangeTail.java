@@ -151,7 +151,7 @@ class ChangeTail implements SmartLifecycle {
                 .then()
                 .doFinally(signal -> {
                     t.reading.set(false);
-                    if (t.again.getAndSet(false)) pump(tenantId).subscribe();
+                    if (t.again.getAndSet(false)) guarded(tenantId, () -> pump(tenantId)).subscribe();
                 });
     }
 
