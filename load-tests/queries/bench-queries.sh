@@ -9,6 +9,9 @@ URL=${URL:-http://127.0.0.1:8080}
 ADMIN_KEY=${ADMIN_KEY:-admin-key}
 CONTACTS=${CONTACTS:-1000000}
 JAVA=${JAVA:-java}
+# The timing client shares the two cores with the service, PostgreSQL and Redis: C1 only and the
+# serial GC keep its own JIT and GC off the service's cores (see README "Performance"). CLIENT_OPTS= to override.
+CLIENT_OPTS=${CLIENT_OPTS--XX:+UseSerialGC -XX:TieredStopAtLevel=1}
 source load-tests/lib.sh
 t="q-$(date +%s)"
 KEY=$(tenant "$t")
@@ -21,7 +24,7 @@ $JAVA load-tests/ingest/IngestBenchmark.java --url "$URL" --key "$KEY" --events 
       --clients 4 --contacts "$CONTACTS" --seed 11 --distinct true | grep rate
 sleep 5
 await_live "$KEY" everyone >/dev/null
-$JAVA load-tests/queries/QueryBenchmark.java "$URL" "$KEY" lyon everyone \
+$JAVA $CLIENT_OPTS load-tests/queries/QueryBenchmark.java "$URL" "$KEY" lyon everyone \
       '{"all":[{"segment":"lyon"}],"any":[{"tag":"t1"},{"audience":"a2"}],"none":[{"segment":"reviewers"}],"channel":"email"}' 2000
 # The same export read by curl into /dev/null (a client that costs the shared cores less than the Java
 # line reader above): the figure is the server's, less the client's share.

@@ -125,6 +125,14 @@ class Bitmaps {
                 .then();
     }
 
+    /** Deletes a snapshot that no cursor names (its only page has been read). Best effort. */
+    Mono<Void> discard(String tenantId, String id) {
+        return redis.delete(snapshotKey(tenantId, id), metaKey(tenantId, id))
+                .timeout(TIMEOUT)
+                .onErrorResume(e -> Mono.empty())
+                .then();
+    }
+
     /** The snapshot's count and asOf, or empty once it expired (or never existed). */
     Mono<Snapshot> find(String tenantId, String id) {
         return redis.opsForValue().get(metaKey(tenantId, id))

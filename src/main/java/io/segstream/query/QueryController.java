@@ -75,7 +75,7 @@ class QueryController {
         if (cursor != null) return page(caller.tenantId(), Cursor.decode(cursor), limit, false);
         return segment(caller, id)
                 .then(bitmaps.snapshot(caller.tenantId(), List.of("seg:" + id), List.of(), List.of(), null, snapshotTtl))
-                .flatMap(s -> page(caller.tenantId(), s, 0, limit, false));
+                .flatMap(s -> page(caller.tenantId(), s, 0, limit, false, true));
     }
 
     /**
@@ -133,7 +133,7 @@ class QueryController {
         return Flux.fromIterable(q.segmentIds())
                 .concatMap(id -> segment(caller, id))
                 .then(bitmaps.snapshot(caller.tenantId(), q.all(), q.any(), q.none(), q.channel(), snapshotTtl))
-                .flatMap(s -> page(caller.tenantId(), s, 0, limit, true));
+                .flatMap(s -> page(caller.tenantId(), s, 0, limit, true, true));
     }
 
     private Mono<Map<String, Object>> page(String tenantId, Cursor cursor, int limit, boolean withCount) {
@@ -141,11 +141,15 @@ class QueryController {
                 .switchIfEmpty(Mono.error(() -> new ProblemException(HttpStatus.GONE, Problems.SNAPSHOT_EXPIRED,
                         "Snapshot expired", "This listing's snapshot expired (kept " + snapshotTtl
                                 + "); start the listing again and follow changes?after=<asOf> from the new one")))
-                .flatMap(s -> page(tenantId, s, cursor.next(), limit, withCount));
+                .flatMap(s -> page(tenantId, s, cursor.next(), limit, withCount, false));
     }
 
-    /** The page of a snapshot starting at contact number {@code from}. */
-    private Mono<Map<String, Object>> page(String tenantId, Bitmaps.Snapshot s, long from, int limit, boolean withCount) {
+    /**
+     * The page of a snapshot starting at contact number {@code from}; {@code fresh}: the snapshot was just
+     * made for this request, so no cursor names it yet.
+     */
+    private Mono<Map<String, Object>> page(String tenantId, Bitmaps.Snapshot s, long from, int limit, boolean withCount,
+            boolean fresh) {
         Mono<long[]> members = s.count() == 0 ? Mono.just(new long[0]) : bitmaps.members(tenantId, s.id(), from, limit + 1);
         return members.flatMap(nos -> {
                     long[] pageNos = nos.length > limit ? java.util.Arrays.copyOf(nos, limit) : nos;
@@ -158,8 +162,11 @@ class QueryController {
                         out.put("asOf", s.asOf());
                         return out;
                     })
-                    // A listing read to its end frees its snapshot 30 s later instead of after the full TTL.
-                    .flatMap(out -> last ? bitmaps.release(tenantId, s.id()).thenReturn(out) : Mono.just(out));
+                    // A listing read to its end frees its snapshot 30 s later instead of after the full TTL
+                    // (a client may retry its last page); one whose first page is the last has handed out no
+                    // cursor, so nobody can come back for it: freed now.
+                    .flatMap(out -> !last ? Mono.just(out)
+                            : (fresh ? bitmaps.discard(tenantId, s.id()) : bitmaps.release(tenantId, s.id())).thenReturn(out));
                 });
     }
 

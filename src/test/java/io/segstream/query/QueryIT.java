@@ -83,8 +83,25 @@ class QueryIT {
                     .scan(org.springframework.data.redis.core.ScanOptions.scanOptions().match("{t:" + tenant.id() + "}:snap*").build())
                     .flatMap(k -> conn.keyCommands().ttl(k))
                     .collectList().block(Duration.ofSeconds(5));
-            assertThat(ttls).as("the listing's snapshot and its meta").isNotEmpty()
+            assertThat(ttls).as("the listing's snapshot and its meta").hasSize(2)
                     .allSatisfy(ttl -> assertThat(ttl).isBetween(1L, Bitmaps.RELEASED_TTL.toSeconds()));
+        } finally {
+            conn.close();
+        }
+    }
+
+    @Test
+    void aListingWhoseFirstPageIsItsLastKeepsNoSnapshot() {
+        List<String> events = new ArrayList<>();
+        for (int c = 0; c < 5; c++) events.add(event("o" + c, "o" + c, "contact.tagged", "2026-01-01T00:00:00Z", "{\"tag\":\"t0\"}"));
+        api.postEvents(tenant.key(), "[" + String.join(",", events) + "]").expectStatus().isAccepted();
+        assertThat(listAll("{\"all\":[{\"segment\":\"s-a\"}]}", 10)).hasSize(5);
+        assertThat(listAll("{\"all\":[{\"tag\":\"nobody-has-this\"}]}", 10)).isEmpty();
+        var conn = redis.getReactiveConnection();
+        try {
+            assertThat(conn.keyCommands()
+                    .scan(org.springframework.data.redis.core.ScanOptions.scanOptions().match("{t:" + tenant.id() + "}:snap*").build())
+                    .collectList().block(Duration.ofSeconds(5))).as("no cursor was handed out: nothing kept").isEmpty();
         } finally {
             conn.close();
         }
