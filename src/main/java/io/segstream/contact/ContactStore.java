@@ -85,17 +85,19 @@ public class ContactStore {
 
     /**
      * Locks the contacts of newly stored events (the missing ones are new, with the reserved numbers, and
-     * created by {@link #write}) and folds the events into their profiles and behaviour; writes nothing. Must run in the
+     * created by {@link #write}; with {@code createFirst}, inserted as empty rows first, which waits for a
+     * concurrent batch creating the same contact instead of failing at the write) and folds the events into their profiles and behaviour; writes nothing. Must run in the
      * transaction that stored the events: a contact whose deletion arrives out of order is refolded from
      * its log, which then includes them. Emits the contacts in contact-id order.
      */
     public Mono<List<Folded>> fold(String tenantId, List<NewEvent> newEvents, Map<String, Long> reservedNumbers,
-            Map<Signature, Duration> signatures, ZoneId zone, Instant now) {
+            Map<Signature, Duration> signatures, ZoneId zone, Instant now, boolean createFirst) {
         if (newEvents.isEmpty()) return Mono.just(List.of());
         Map<String, List<NewEvent>> byContact = new TreeMap<>();
         for (NewEvent e : newEvents) byContact.computeIfAbsent(e.event().contactId(), k -> new ArrayList<>()).add(e);
         String[] ids = byContact.keySet().toArray(String[]::new);
-        return lock(tenantId, ids, reservedNumbers)
+        Mono<Void> created = createFirst ? createMissing(tenantId, ids, reservedNumbers) : Mono.empty();
+        return created.then(lock(tenantId, ids, reservedNumbers))
                 .flatMap(locked -> {
                     Map<String, Folded> folded = new TreeMap<>();
                     List<String> needHistory = new ArrayList<>();
@@ -139,8 +141,7 @@ public class ContactStore {
 
     /**
      * A contact that {@link #fold} took as new was created meanwhile by a concurrent batch (which
-     * committed first). Nothing of the batch is kept: it is to be retried from the start, where the
-     * contact then exists.
+     * committed first). Nothing of the batch is kept: it is to be run again with {@code createFirst}.
      */
     public static final class ContactCreatedConcurrently extends RuntimeException {
         ContactCreatedConcurrently(int expected, int written) {
@@ -268,6 +269,32 @@ public class ContactStore {
         return new NewEvent(new ContactEvent(row.get("event_id", String.class), row.get("contact_id", String.class),
                 type, row.get("occurred_at", java.time.OffsetDateTime.class).toInstant(),
                 EventEffects.lenient(type, props)), props);
+    }
+
+    /**
+     * Inserts empty rows for the contacts that have reserved numbers, in contact-id order; one that a
+     * concurrent batch is creating is waited for (and then locked as it is).
+     */
+    private Mono<Void> createMissing(String tenantId, String[] ids, Map<String, Long> reserved) {
+        List<String> create = new ArrayList<>();
+        List<Long> nos = new ArrayList<>();
+        for (String id : ids) {
+            Long no = reserved.get(id);
+            if (no != null) {
+                create.add(id);
+                nos.add(no);
+            }
+        }
+        if (create.isEmpty()) return Mono.empty();
+        return db.sql("""
+                        INSERT INTO contacts (tenant_id, contact_id, contact_no, live, state)
+                        SELECT :tenant, c, n, false, '{}'::jsonb FROM unnest(:ids::text[], :nos::bigint[]) AS v(c, n)
+                        ORDER BY c
+                        ON CONFLICT (tenant_id, contact_id) DO NOTHING""")
+                .bind("tenant", tenantId)
+                .bind("ids", create.toArray(String[]::new))
+                .bind("nos", nos.toArray(Long[]::new))
+                .then();
     }
 
     /**

@@ -82,17 +82,42 @@ class IngestService {
         Set<String> contactIds = new TreeSet<>();
         for (IncomingEvent e : events) contactIds.add(e.event().contactId());
         long started = System.nanoTime();
-        record Stored(Set<String> inserted, Appended changes) {}
+        // First attempt: new contacts are written once, with their first state. If a concurrent batch
+        // created one of them meanwhile, nothing was kept and the batch runs again creating its new
+        // contacts as empty rows first, which waits for such a batch instead of failing (docs/decisions.md).
         Mono<Stored> stored = events.isEmpty()
                 ? Mono.just(new Stored(Set.of(), Appended.none(tenantId)))
-                : Mono.defer(() -> contacts.numbersForNew(tenantId, contactIds)).flatMap(reserved -> catalog.lockShared(tenantId)
+                : attempt(tenantId, events, contactIds, false).onErrorResume(ContactStore.ContactCreatedConcurrently.class,
+                        e -> attempt(tenantId, events, contactIds, true));
+        return stored.timeout(timeout)
+                .onErrorMap(TimeoutException.class, e -> ProblemException.unavailable(
+                        "The batch could not be stored within " + timeout + "; nothing was stored", Duration.ofSeconds(2)))
+                .flatMap(s -> (s.changes().isEmpty() ? Mono.<Void>empty() : signals.committed(s.changes())
+                                .doOnSuccess(v -> publishTime.record(System.nanoTime() - started, java.util.concurrent.TimeUnit.NANOSECONDS)))
+                        .thenReturn(s.inserted()))
+                .map(inserted -> {
+                    int dup = batch.duplicatesInRequest + (events.size() - inserted.size());
+                    accepted.increment(inserted.size());
+                    duplicates.increment(dup);
+                    rejected.increment(batch.rejections.size());
+                    batchSize.record(batch.size);
+                    commitTime.record(Duration.ofNanos(System.nanoTime() - started));
+                    return new IngestResult(inserted.size(), dup, batch.rejections);
+                });
+    }
+
+    private record Stored(Set<String> inserted, Appended changes) {}
+
+    /** Stores the batch in one transaction; emits the inserted event ids and the changes appended. */
+    private Mono<Stored> attempt(String tenantId, List<IncomingEvent> events, Set<String> contactIds, boolean createFirst) {
+        return Mono.defer(() -> contacts.numbersForNew(tenantId, contactIds)).flatMap(reserved -> catalog.lockShared(tenantId)
                         .flatMap(segments -> eventLog.insertNew(tenantId, events).flatMap(inserted -> {
                             Instant now = clock.instant();
                             List<NewEvent> fresh = events.stream()
                                     .filter(e -> inserted.contains(e.event().id()))
                                     .map(e -> new NewEvent(e.event(), e.properties()))
                                     .toList();
-                            return contacts.fold(tenantId, fresh, reserved, segments.signatures(), segments.zone(), now)
+                            return contacts.fold(tenantId, fresh, reserved, segments.signatures(), segments.zone(), now, createFirst)
                                     .flatMap(folded -> {
                                         long evaluationStarted = System.nanoTime();
                                         List<MembershipWriter.Evaluated> evaluated = new ArrayList<>();
@@ -117,25 +142,6 @@ class IngestService {
                         // number reservation (on a connection of its own) made every in-flight batch want a
                         // second connection: under load all 20 were held by batches waiting for one (measured:
                         // a 10 s stall and 503s at 5,000 events/s).
-                        .as(tx::transactional))
-                        // A contact taken as new was created by a concurrent batch: nothing was kept, go again.
-                        .retryWhen(reactor.util.retry.Retry.max(3).filter(ContactStore.ContactCreatedConcurrently.class::isInstance)
-                                .onRetryExhaustedThrow((spec, signal) -> ProblemException.unavailable(
-                                        "Concurrent batches kept creating the same contacts; nothing was stored", Duration.ofSeconds(1))));
-        return stored.timeout(timeout)
-                .onErrorMap(TimeoutException.class, e -> ProblemException.unavailable(
-                        "The batch could not be stored within " + timeout + "; nothing was stored", Duration.ofSeconds(2)))
-                .flatMap(s -> (s.changes().isEmpty() ? Mono.<Void>empty() : signals.committed(s.changes())
-                                .doOnSuccess(v -> publishTime.record(System.nanoTime() - started, java.util.concurrent.TimeUnit.NANOSECONDS)))
-                        .thenReturn(s.inserted()))
-                .map(inserted -> {
-                    int dup = batch.duplicatesInRequest + (events.size() - inserted.size());
-                    accepted.increment(inserted.size());
-                    duplicates.increment(dup);
-                    rejected.increment(batch.rejections.size());
-                    batchSize.record(batch.size);
-                    commitTime.record(Duration.ofNanos(System.nanoTime() - started));
-                    return new IngestResult(inserted.size(), dup, batch.rejections);
-                });
+                        .as(tx::transactional));
     }
 }

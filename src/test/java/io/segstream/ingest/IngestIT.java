@@ -132,22 +132,22 @@ class IngestIT {
     void concurrentBatchesCreatingTheSameNewContactsLoseNothing() {
         WebClient web = WebClient.builder().baseUrl("http://127.0.0.1:" + port)
                 .defaultHeader(HttpHeaders.AUTHORIZATION, "Bearer " + tenant.key()).build();
-        // 8 batches at once, each tagging the same 10 new contacts with its own tag: all but one find a
-        // contact created by another meanwhile and must go again rather than overwrite it.
+        // 8 batches at once, each tagging the same 150 new contacts with its own tag: batches find contacts
+        // created by another meanwhile and must go again (creating first) rather than overwrite them or fail.
         List<Map> results = Flux.range(0, 8)
                 .flatMap(b -> web.post().uri("/v1/events").contentType(MediaType.APPLICATION_JSON)
-                        .bodyValue("[" + IntStream.range(0, 10).mapToObj(c -> event("nb" + b + "-" + c, "new" + c, "contact.tagged",
+                        .bodyValue("[" + IntStream.range(0, 150).mapToObj(c -> event("nb" + b + "-" + c, "new" + c, "contact.tagged",
                                 "2026-11-01T10:00:0" + b + "Z", "{\"tag\":\"b" + b + "\"}")).collect(Collectors.joining(",")) + "]")
                         .retrieve().bodyToMono(Map.class), 8)
                 .collectList()
                 .block(Duration.ofSeconds(60));
-        assertThat(results).extracting(r -> r.get("accepted")).containsOnly(10);
-        assertThat(storedEvents()).isEqualTo(80);
-        for (int c = 0; c < 10; c++) {
+        assertThat(results).extracting(r -> r.get("accepted")).containsOnly(150);
+        assertThat(storedEvents()).isEqualTo(8 * 150);
+        for (int c = 0; c < 150; c += 7) {
             api.getContact(tenant.key(), "new" + c).expectStatus().isOk().expectBody().jsonPath("$.tags.length()").isEqualTo(8);
         }
         assertThat(db.sql("SELECT count(DISTINCT contact_no) FROM contacts WHERE tenant_id = :t").bind("t", tenant.id())
-                .map(r -> r.get(0, Long.class)).one().block()).isEqualTo(10);
+                .map(r -> r.get(0, Long.class)).one().block()).isEqualTo(150);
     }
 
     @Autowired
