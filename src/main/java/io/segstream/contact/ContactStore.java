@@ -38,13 +38,7 @@ public class ContactStore {
         this.db = db;
         this.numbers = numbers;
         this.json = json;
-        // What a contact row holds before anything was folded into it (the columns' defaults).
-        this.emptyProfile = ProfileJson.read(json.readTree("{}"));
-        this.emptyBehaviour = BehaviourJson.read(json.readTree("{}"));
     }
-
-    private final Profile emptyProfile;
-    private final Behaviour emptyBehaviour;
 
     /** A contact as stored: its dense number, folded profile, behaviour and the segments it is in. */
     public record StoredContact(String contactId, long contactNo, Profile profile, Behaviour behaviour, List<String> segments,
@@ -58,9 +52,9 @@ public class ContactStore {
     public record Folded(StoredContact before, Profile profile, Behaviour behaviour, List<NewEvent> events) {}
 
     /**
-     * Reserves numbers for the contacts among {@code contactIds} that do not exist yet (on a connection
-     * of their own, see {@link ContactNumbers}); a number reserved for a contact that a concurrent batch
-     * creates first is left unused.
+     * Reserves numbers for the contacts among {@code contactIds} that do not exist yet. Called before
+     * the ingest transaction; a number reserved for a contact that a concurrent batch creates first is
+     * left unused.
      */
     public Mono<Map<String, Long>> numbersForNew(String tenantId, Collection<String> contactIds) {
         if (contactIds.isEmpty()) return Mono.just(Map.of());
@@ -84,20 +78,19 @@ public class ContactStore {
     }
 
     /**
-     * Locks the contacts of newly stored events (the missing ones are new, with the reserved numbers, and
-     * created by {@link #write}; with {@code createFirst}, inserted as empty rows first, which waits for a
-     * concurrent batch creating the same contact instead of failing at the write) and folds the events into their profiles and behaviour; writes nothing. Must run in the
+     * Locks the contacts of newly stored events (creating the missing ones with the reserved numbers)
+     * and folds the events into their profiles and behaviour; writes nothing. Must run in the
      * transaction that stored the events: a contact whose deletion arrives out of order is refolded from
      * its log, which then includes them. Emits the contacts in contact-id order.
      */
     public Mono<List<Folded>> fold(String tenantId, List<NewEvent> newEvents, Map<String, Long> reservedNumbers,
-            Map<Signature, Duration> signatures, ZoneId zone, Instant now, boolean createFirst) {
+            Map<Signature, Duration> signatures, ZoneId zone, Instant now) {
         if (newEvents.isEmpty()) return Mono.just(List.of());
         Map<String, List<NewEvent>> byContact = new TreeMap<>();
         for (NewEvent e : newEvents) byContact.computeIfAbsent(e.event().contactId(), k -> new ArrayList<>()).add(e);
         String[] ids = byContact.keySet().toArray(String[]::new);
-        Mono<Void> created = createFirst ? createMissing(tenantId, ids, reservedNumbers) : Mono.empty();
-        return created.then(lock(tenantId, ids, reservedNumbers))
+        return createMissing(tenantId, ids, reservedNumbers)
+                .then(lock(tenantId, ids))
                 .flatMap(locked -> {
                     Map<String, Folded> folded = new TreeMap<>();
                     List<String> needHistory = new ArrayList<>();
@@ -136,24 +129,10 @@ public class ContactStore {
     }
 
     /** A contact's new state, to write under the lock taken by {@link #fold} or {@link #lockNumbers}. */
-    public record ContactUpdate(String contactId, long contactNo, Profile profile, Behaviour behaviour, List<String> segments,
+    public record ContactUpdate(String contactId, Profile profile, Behaviour behaviour, List<String> segments,
             java.util.Optional<Instant> nextDue) {}
 
-    /**
-     * A contact that {@link #fold} took as new was created meanwhile by a concurrent batch (which
-     * committed first). Nothing of the batch is kept: it is to be run again with {@code createFirst}.
-     */
-    public static final class ContactCreatedConcurrently extends RuntimeException {
-        ContactCreatedConcurrently(int expected, int written) {
-            super("Expected to write " + expected + " contacts, wrote " + written + ": one was created concurrently");
-        }
-    }
-
-    /**
-     * Writes the contacts' new states with one statement (new ones inserted, locked ones updated), and
-     * erases what deletions erased. Fails with {@link ContactCreatedConcurrently} when a contact taken as
-     * new exists by now under another number.
-     */
+    /** Writes the contacts' new states with one statement, and erases what deletions erased. */
     public Mono<Void> write(String tenantId, List<ContactUpdate> updates) {
         if (updates.isEmpty()) return Mono.empty();
         return writeRows(tenantId, updates).then(Mono.defer(() -> erase(tenantId, updates))).timeout(TIMEOUT);
@@ -167,6 +146,28 @@ public class ContactStore {
                 .map(this::stored)
                 .one()
                 .timeout(TIMEOUT);
+    }
+
+    private Mono<Void> createMissing(String tenantId, String[] ids, Map<String, Long> reserved) {
+        List<String> create = new ArrayList<>();
+        List<Long> nos = new ArrayList<>();
+        for (String id : ids) {
+            Long no = reserved.get(id);
+            if (no != null) {
+                create.add(id);
+                nos.add(no);
+            }
+        }
+        if (create.isEmpty()) return Mono.empty();
+        return db.sql("""
+                        INSERT INTO contacts (tenant_id, contact_id, contact_no, live, state)
+                        SELECT :tenant, c, n, false, '{}'::jsonb FROM unnest(:ids::text[], :nos::bigint[]) AS v(c, n)
+                        ORDER BY c
+                        ON CONFLICT (tenant_id, contact_id) DO NOTHING""")
+                .bind("tenant", tenantId)
+                .bind("ids", create.toArray(String[]::new))
+                .bind("nos", nos.toArray(Long[]::new))
+                .then();
     }
 
     private static final String COLUMNS =
@@ -271,38 +272,7 @@ public class ContactStore {
                 EventEffects.lenient(type, props)), props);
     }
 
-    /**
-     * Inserts empty rows for the contacts that have reserved numbers, in contact-id order; one that a
-     * concurrent batch is creating is waited for (and then locked as it is).
-     */
-    private Mono<Void> createMissing(String tenantId, String[] ids, Map<String, Long> reserved) {
-        List<String> create = new ArrayList<>();
-        List<Long> nos = new ArrayList<>();
-        for (String id : ids) {
-            Long no = reserved.get(id);
-            if (no != null) {
-                create.add(id);
-                nos.add(no);
-            }
-        }
-        if (create.isEmpty()) return Mono.empty();
-        return db.sql("""
-                        INSERT INTO contacts (tenant_id, contact_id, contact_no, live, state)
-                        SELECT :tenant, c, n, false, '{}'::jsonb FROM unnest(:ids::text[], :nos::bigint[]) AS v(c, n)
-                        ORDER BY c
-                        ON CONFLICT (tenant_id, contact_id) DO NOTHING""")
-                .bind("tenant", tenantId)
-                .bind("ids", create.toArray(String[]::new))
-                .bind("nos", nos.toArray(Long[]::new))
-                .then();
-    }
-
-    /**
-     * Locks the existing contacts among {@code ids} (in contact-id order); those that do not exist and
-     * have a reserved number join them as new, empty contacts, to be inserted by {@link #write}. Emits
-     * them in contact-id order.
-     */
-    private Mono<List<StoredContact>> lock(String tenantId, String[] ids, Map<String, Long> reserved) {
+    private Mono<List<StoredContact>> lock(String tenantId, String[] ids) {
         return db.sql("SELECT " + COLUMNS + " FROM contacts WHERE tenant_id = :tenant AND contact_id = ANY(:ids) "
                         + "ORDER BY contact_id FOR UPDATE")
                 .bind("tenant", tenantId)
@@ -310,19 +280,10 @@ public class ContactStore {
                 .map(this::stored)
                 .all()
                 .collectList()
-                .flatMap(found -> {
-                    if (found.size() == ids.length) return Mono.just(found);
-                    Map<String, StoredContact> all = new TreeMap<>();
-                    for (StoredContact c : found) all.put(c.contactId(), c);
-                    for (String id : ids) {
-                        if (all.containsKey(id)) continue;
-                        Long no = reserved.get(id);
-                        // Existed when the batch began (not reserved) but not now: contacts are never deleted.
-                        if (no == null) return Mono.error(new IllegalStateException("Contact " + id + " vanished during the batch"));
-                        all.put(id, new StoredContact(id, no, emptyProfile, emptyBehaviour, List.of(), java.util.Optional.empty()));
-                    }
-                    return Mono.just(List.copyOf(all.values()));
-                });
+                .flatMap(found -> found.size() == ids.length
+                        ? Mono.just(found)
+                        : Mono.error(new IllegalStateException("Contacts vanished during the batch: expected "
+                                + ids.length + ", locked " + found.size())));
     }
 
     /** The full event log of these contacts (properties of erased events are empty). */
@@ -341,7 +302,6 @@ public class ContactStore {
     private Mono<Void> writeRows(String tenantId, List<ContactUpdate> updates) {
         int n = updates.size();
         String[] ids = new String[n];
-        Long[] nos = new Long[n];
         String[] states = new String[n];
         String[] behaviours = new String[n];
         String[] segments = new String[n];
@@ -352,7 +312,6 @@ public class ContactStore {
         for (ContactUpdate c : updates) {
             dues[i] = c.nextDue().map(Instant::toString).orElse(null);
             ids[i] = c.contactId();
-            nos[i] = c.contactNo();
             states[i] = json.writeValueAsString(ProfileJson.write(c.profile()));
             behaviours[i] = json.writeValueAsString(BehaviourJson.write(c.behaviour()));
             segments[i] = json.writeValueAsString(c.segments());
@@ -360,38 +319,24 @@ public class ContactStore {
             created[i] = c.profile().createdAt().map(Instant::toString).orElse(null);
             i++;
         }
-        // New contacts are inserted with their first state (no placeholder row written and then updated);
-        // an existing one is updated only under its own number, so a contact created meanwhile by another
-        // batch is never overwritten with a state folded from nothing: it is not counted, and the batch fails.
         return db.sql("""
-                        WITH w AS (
-                            INSERT INTO contacts AS c (tenant_id, contact_id, contact_no, live, created_at, state, behaviour,
-                                                       segments, next_due, updated_at)
-                            SELECT :tenant, v.contact_id, v.no, v.live, v.created_at::timestamptz, v.state::jsonb,
-                                   v.behaviour::jsonb, ARRAY(SELECT jsonb_array_elements_text(v.segments::jsonb)),
-                                   v.due::timestamptz, now()
-                            FROM unnest(:ids::text[], :nos::bigint[], :states::text[], :behaviours::text[], :segments::text[],
-                                        :live::boolean[], :created::text[], :dues::text[])
-                                 AS v(contact_id, no, state, behaviour, segments, live, created_at, due)
-                            ORDER BY v.contact_id
-                            ON CONFLICT (tenant_id, contact_id) DO UPDATE SET state = excluded.state, behaviour = excluded.behaviour,
-                                   segments = excluded.segments, live = excluded.live, created_at = excluded.created_at,
-                                   next_due = excluded.next_due, updated_at = excluded.updated_at
-                            WHERE c.contact_no = excluded.contact_no
-                            RETURNING 1)
-                        SELECT count(*) AS n FROM w""")
+                        UPDATE contacts c SET state = v.state::jsonb, behaviour = v.behaviour::jsonb,
+                               segments = ARRAY(SELECT jsonb_array_elements_text(v.segments::jsonb)),
+                               live = v.live, created_at = v.created_at::timestamptz, next_due = v.due::timestamptz,
+                               updated_at = now()
+                        FROM unnest(:ids::text[], :states::text[], :behaviours::text[], :segments::text[],
+                                    :live::boolean[], :created::text[], :dues::text[])
+                             AS v(contact_id, state, behaviour, segments, live, created_at, due)
+                        WHERE c.tenant_id = :tenant AND c.contact_id = v.contact_id""")
                 .bind("tenant", tenantId)
                 .bind("ids", ids)
-                .bind("nos", nos)
                 .bind("states", states)
                 .bind("behaviours", behaviours)
                 .bind("segments", segments)
                 .bind("live", live)
                 .bind("created", created)
                 .bind("dues", dues)
-                .map(row -> ((Number) row.get("n")).intValue())
-                .one()
-                .flatMap(written -> written == n ? Mono.<Void>empty() : Mono.error(new ContactCreatedConcurrently(n, written)));
+                .then();
     }
 
     /** Erases the stored properties of every event up to each deleted contact's last deletion. */

@@ -82,13 +82,9 @@ class IngestService {
         Set<String> contactIds = new TreeSet<>();
         for (IncomingEvent e : events) contactIds.add(e.event().contactId());
         long started = System.nanoTime();
-        // First attempt: new contacts are written once, with their first state. If a concurrent batch
-        // created one of them meanwhile, nothing was kept and the batch runs again creating its new
-        // contacts as empty rows first, which waits for such a batch instead of failing (docs/decisions.md).
         Mono<Stored> stored = events.isEmpty()
                 ? Mono.just(new Stored(Set.of(), Appended.none(tenantId)))
-                : attempt(tenantId, events, contactIds, false).onErrorResume(ContactStore.ContactCreatedConcurrently.class,
-                        e -> attempt(tenantId, events, contactIds, true));
+                : attempt(tenantId, events, contactIds);
         return stored.timeout(timeout)
                 .onErrorMap(TimeoutException.class, e -> ProblemException.unavailable(
                         "The batch could not be stored within " + timeout + "; nothing was stored", Duration.ofSeconds(2)))
@@ -109,7 +105,7 @@ class IngestService {
     private record Stored(Set<String> inserted, Appended changes) {}
 
     /** Stores the batch in one transaction; emits the inserted event ids and the changes appended. */
-    private Mono<Stored> attempt(String tenantId, List<IncomingEvent> events, Set<String> contactIds, boolean createFirst) {
+    private Mono<Stored> attempt(String tenantId, List<IncomingEvent> events, Set<String> contactIds) {
         return Mono.defer(() -> contacts.numbersForNew(tenantId, contactIds)).flatMap(reserved -> catalog.lockShared(tenantId)
                         .flatMap(segments -> eventLog.insertNew(tenantId, events).flatMap(inserted -> {
                             Instant now = clock.instant();
@@ -117,7 +113,7 @@ class IngestService {
                                     .filter(e -> inserted.contains(e.event().id()))
                                     .map(e -> new NewEvent(e.event(), e.properties()))
                                     .toList();
-                            return contacts.fold(tenantId, fresh, reserved, segments.signatures(), segments.zone(), now, createFirst)
+                            return contacts.fold(tenantId, fresh, reserved, segments.signatures(), segments.zone(), now)
                                     .flatMap(folded -> {
                                         long evaluationStarted = System.nanoTime();
                                         List<MembershipWriter.Evaluated> evaluated = new ArrayList<>();

@@ -41,7 +41,7 @@ public class MembershipWriter {
             boolean membershipChanged = !e.outcome().segments().equals(List.copyOf(new java.util.TreeSet<>(t.segmentsBefore())));
             boolean dueChanged = !e.outcome().nextDue().equals(t.dueBefore());
             if (writeProfiles || membershipChanged || dueChanged || !t.behaviourBefore().equals(t.behaviourAfter())) {
-                updates.add(new ContactStore.ContactUpdate(t.contactId(), t.contactNo(), t.after(), t.behaviourAfter(), e.outcome().segments(),
+                updates.add(new ContactStore.ContactUpdate(t.contactId(), t.after(), t.behaviourAfter(), e.outcome().segments(),
                         e.outcome().nextDue()));
             }
             if (dueChanged) due.put(t.contactId(), e.outcome().nextDue());

@@ -154,7 +154,7 @@ class IngestIT {
     io.r2dbc.spi.ConnectionFactory connections;
 
     @Test
-    void aContactCreatedWhileABatchTookItAsNewIsFoldedIntoNotOverwritten() {
+    void aContactCreatedByAnotherWriterMeanwhileIsFoldedIntoNotOverwritten() {
         // Another writer creates the contact and holds its transaction open while the batch runs.
         io.r2dbc.spi.Connection other = reactor.core.publisher.Mono.from(connections.create()).block(Duration.ofSeconds(10));
         try {
