@@ -132,8 +132,8 @@ class IngestIT {
     void concurrentBatchesCreatingTheSameNewContactsLoseNothing() {
         WebClient web = WebClient.builder().baseUrl("http://127.0.0.1:" + port)
                 .defaultHeader(HttpHeaders.AUTHORIZATION, "Bearer " + tenant.key()).build();
-        // 8 batches at once, each tagging the same 150 new contacts with its own tag: batches find contacts
-        // created by another meanwhile and must go again (creating first) rather than overwrite them or fail.
+        // 8 batches at once, each tagging the same 150 new contacts with its own tag: a batch that finds a
+        // contact being created by another waits for it and folds into it, never overwrites it or fails.
         List<Map> results = Flux.range(0, 8)
                 .flatMap(b -> web.post().uri("/v1/events").contentType(MediaType.APPLICATION_JSON)
                         .bodyValue("[" + IntStream.range(0, 150).mapToObj(c -> event("nb" + b + "-" + c, "new" + c, "contact.tagged",
@@ -168,7 +168,8 @@ class IngestIT {
             var response = web.post().uri("/v1/events").contentType(MediaType.APPLICATION_JSON)
                     .bodyValue("[" + event("r1", "raced", "contact.tagged", "2026-11-01T10:00:00Z", "{\"tag\":\"vip\"}") + "]")
                     .retrieve().bodyToMono(Map.class).toFuture();
-            // The batch did not see the uncommitted contact, took it as new and now waits on its key.
+            // The batch did not see the uncommitted contact, took it as new and now waits on its key; it must
+            // then fold into that row (its number), not fail or write a second one.
             org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> db.sql("""
                             SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND query LIKE '%INSERT INTO contacts%'""")
                     .map(r -> r.get(0, Long.class)).one().block() > 0);
