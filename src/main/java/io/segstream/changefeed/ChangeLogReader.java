@@ -1,6 +1,7 @@
 package io.segstream.changefeed;
 
 import java.time.Duration;
+import io.segstream.membership.Change;
 import io.segstream.rules.Instants;
 import java.util.Collection;
 import org.springframework.r2dbc.core.DatabaseClient;
@@ -36,8 +37,8 @@ class ChangeLogReader {
                         WHERE tenant_id = :t AND seq > :after AND seq <= :upTo AND %s
                         ORDER BY seq LIMIT %d""".formatted(filter, PAGE))
                 .bind("t", tenantId).bind("after", after).bind("upTo", upTo);
-        if (segments != null) spec = spec.bind("keys", segments.stream().map(s -> "seg:" + s).toArray(String[]::new));
-        return spec.map(row -> new ChangeRow(row.get("seq", Long.class), row.get("key", String.class).substring(4),
+        if (segments != null) spec = spec.bind("keys", segments.stream().map(s -> Change.SEGMENT_PREFIX + s).toArray(String[]::new));
+        return spec.map(row -> new ChangeRow(row.get("seq", Long.class), ChangeRow.segmentOf(row.get("key", String.class)),
                         row.get("contact_id", String.class), row.get("bit", Boolean.class),
                         Instants.ofEpochMicros(row.get("at_us", Long.class)), row.get("cause_kind", String.class),
                         row.get("cause_event_id", String.class)))

@@ -140,7 +140,9 @@ class ChangeTail implements SmartLifecycle {
             t.reading.set(false);
             return Mono.empty();
         }
+        // An idle tenant (polled) costs the position query only.
         return reader.position(tenantId)
+                .filter(p -> p[0] > from)
                 .flatMap(p -> reader.read(tenantId, from, p[0], null)
                         .doOnNext(row -> deliver(t, row))
                         .then(Mono.fromRunnable(() -> {
@@ -167,8 +169,8 @@ class ChangeTail implements SmartLifecycle {
                 for (int i = 0; i < changes.changes().size(); i++) {
                     Change c = changes.changes().get(i);
                     if (!c.key().startsWith(Change.SEGMENT_PREFIX)) continue;
-                    deliver(t, new ChangeRow(changes.seq(i), c.key().substring(Change.SEGMENT_PREFIX.length()), c.contactId(),
-                            c.bit(), changes.at(), c.causeKind(), c.eventId()));
+                    deliver(t, new ChangeRow(changes.seq(i), ChangeRow.segmentOf(c.key()), c.contactId(), c.bit(), changes.at(),
+                            c.causeKind(), c.eventId()));
                 }
                 t.position = Math.max(t.position, changes.lastSeq());
                 return Mono.empty();

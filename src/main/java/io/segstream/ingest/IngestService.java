@@ -106,7 +106,7 @@ class IngestService {
 
     /** Stores the batch in one transaction; emits the inserted event ids and the changes appended. */
     private Mono<Stored> attempt(String tenantId, List<IncomingEvent> events, Set<String> contactIds) {
-        return Mono.defer(() -> contacts.numbersForNew(tenantId, contactIds)).flatMap(reserved -> catalog.lockShared(tenantId)
+        return contacts.numbersForNew(tenantId, contactIds).flatMap(reserved -> catalog.lockShared(tenantId)
                         .flatMap(segments -> eventLog.insertNew(tenantId, events).flatMap(inserted -> {
                             Instant now = clock.instant();
                             List<NewEvent> fresh = events.stream()
@@ -131,8 +131,7 @@ class IngestService {
                                         return writer.write(tenantId, evaluated, true, now);
                                     })
                                     .doOnNext(a -> membershipChanges.increment(a.changes().size()))
-                                    .map(a -> new Stored(inserted, a))
-                                    .defaultIfEmpty(new Stored(inserted, Appended.none(tenantId)));
+                                    .map(a -> new Stored(inserted, a));
                         }))
                         // Design note: the lookup of new contacts stays before the transaction. Inside it, a
                         // number reservation (on a connection of its own) made every in-flight batch want a
