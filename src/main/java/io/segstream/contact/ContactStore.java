@@ -78,54 +78,82 @@ public class ContactStore {
     }
 
     /**
-     * Locks the contacts of newly stored events (creating the missing ones with the reserved numbers)
-     * and folds the events into their profiles and behaviour; writes nothing. Must run in the
-     * transaction that stored the events: a contact whose deletion arrives out of order is refolded from
-     * its log, which then includes them. Emits the contacts in contact-id order.
+     * Folds the new events of contacts that did not exist when their numbers were reserved, as if each
+     * were created now from nothing (its number is the reserved one); reads and writes nothing. Such a
+     * contact is then written with {@link #create}; one that a concurrent batch created meanwhile is not,
+     * and is folded again with {@link #fold} as an existing contact. Emits the contacts in contact-id order.
      */
-    public Mono<List<Folded>> fold(String tenantId, List<NewEvent> newEvents, Map<String, Long> reservedNumbers,
+    public List<Folded> foldNew(List<NewEvent> newEvents, Map<String, Long> reservedNumbers,
             Map<Signature, Duration> signatures, ZoneId zone, Instant now) {
+        List<Folded> out = new ArrayList<>();
+        byContact(newEvents).forEach((id, events) -> {
+            Long no = reservedNumbers.get(id);
+            if (no == null) throw new IllegalArgumentException("No number reserved for new contact " + id);
+            StoredContact none = new StoredContact(id, no, Profile.EMPTY, Behaviour.EMPTY, List.of(), java.util.Optional.empty());
+            Folded f = foldWithoutHistory(none, events, signatures, zone, now);
+            // A contact without a row has no stored events: this batch's are its whole history.
+            out.add(f != null ? f : foldHistory(none, events, events, signatures, zone, now));
+        });
+        return out;
+    }
+
+    /**
+     * Locks the existing contacts of newly stored events and folds the events into their profiles and
+     * behaviour; writes nothing. Must run in the transaction that stored the events: a contact whose
+     * deletion arrives out of order is refolded from its log, which then includes them. Emits the
+     * contacts in contact-id order.
+     */
+    public Mono<List<Folded>> fold(String tenantId, List<NewEvent> newEvents, Map<Signature, Duration> signatures,
+            ZoneId zone, Instant now) {
         if (newEvents.isEmpty()) return Mono.just(List.of());
-        Map<String, List<NewEvent>> byContact = new TreeMap<>();
-        for (NewEvent e : newEvents) byContact.computeIfAbsent(e.event().contactId(), k -> new ArrayList<>()).add(e);
+        Map<String, List<NewEvent>> byContact = byContact(newEvents);
         String[] ids = byContact.keySet().toArray(String[]::new);
-        return createMissing(tenantId, ids, reservedNumbers)
-                .then(lock(tenantId, ids))
+        return lock(tenantId, ids)
                 .flatMap(locked -> {
                     Map<String, Folded> folded = new TreeMap<>();
                     List<String> needHistory = new ArrayList<>();
                     for (StoredContact c : locked) {
-                        List<NewEvent> events = byContact.getOrDefault(c.contactId(), List.of());
-                        Profile p = c.profile();
-                        boolean ok = true;
-                        for (NewEvent e : events) {
-                            if (!p.canApplyWithoutHistory(e.event()) || e.event().effect() instanceof ProfileEffect.Deleted) {
-                                ok = false;
-                                break;
-                            }
-                            p = p.apply(e.event());
-                        }
-                        if (ok) {
-                            Behaviour b = c.behaviour().recordAll(events, p, signatures, zone, now);
-                            folded.put(c.contactId(), new Folded(c, p, b.prune(signatures, now), events));
-                        } else {
-                            needHistory.add(c.contactId());
-                        }
+                        Folded f = foldWithoutHistory(c, byContact.getOrDefault(c.contactId(), List.of()), signatures, zone, now);
+                        if (f != null) folded.put(c.contactId(), f);
+                        else needHistory.add(c.contactId());
                     }
                     if (needHistory.isEmpty()) return Mono.just(List.copyOf(folded.values()));
                     return history(tenantId, needHistory).map(histories -> {
                         for (StoredContact c : locked) {
                             if (!needHistory.contains(c.contactId())) continue;
-                            List<NewEvent> all = histories.getOrDefault(c.contactId(), List.of());
-                            Profile p = Profile.replay(all.stream().map(NewEvent::event).toList());
-                            Behaviour b = Behaviour.EMPTY.recordAll(all, p, signatures, zone, now);
-                            folded.put(c.contactId(), new Folded(c, p, b.prune(signatures, now),
-                                    byContact.getOrDefault(c.contactId(), List.of())));
+                            folded.put(c.contactId(), foldHistory(c, histories.getOrDefault(c.contactId(), List.of()),
+                                    byContact.getOrDefault(c.contactId(), List.of()), signatures, zone, now));
                         }
                         return List.copyOf(folded.values());
                     });
                 })
                 .timeout(TIMEOUT);
+    }
+
+    private static Map<String, List<NewEvent>> byContact(List<NewEvent> events) {
+        Map<String, List<NewEvent>> byContact = new TreeMap<>();
+        for (NewEvent e : events) byContact.computeIfAbsent(e.event().contactId(), k -> new ArrayList<>()).add(e);
+        return byContact;
+    }
+
+    /** The contact with {@code events} applied to its stored state, or null when that needs its history. */
+    private static Folded foldWithoutHistory(StoredContact c, List<NewEvent> events, Map<Signature, Duration> signatures,
+            ZoneId zone, Instant now) {
+        Profile p = c.profile();
+        for (NewEvent e : events) {
+            if (!p.canApplyWithoutHistory(e.event()) || e.event().effect() instanceof ProfileEffect.Deleted) return null;
+            p = p.apply(e.event());
+        }
+        Behaviour b = c.behaviour().recordAll(events, p, signatures, zone, now);
+        return new Folded(c, p, b.prune(signatures, now), events);
+    }
+
+    /** The contact refolded from its whole event history {@code all} (which includes {@code events}). */
+    private static Folded foldHistory(StoredContact c, List<NewEvent> all, List<NewEvent> events,
+            Map<Signature, Duration> signatures, ZoneId zone, Instant now) {
+        Profile p = Profile.replay(all.stream().map(NewEvent::event).toList());
+        Behaviour b = Behaviour.EMPTY.recordAll(all, p, signatures, zone, now);
+        return new Folded(c, p, b.prune(signatures, now), events);
     }
 
     /** A contact's new state, to write under the lock taken by {@link #fold} or {@link #lockNumbers}. */
@@ -148,26 +176,39 @@ public class ContactStore {
                 .timeout(TIMEOUT);
     }
 
-    private Mono<Void> createMissing(String tenantId, String[] ids, Map<String, Long> reserved) {
-        List<String> create = new ArrayList<>();
-        List<Long> nos = new ArrayList<>();
-        for (String id : ids) {
-            Long no = reserved.get(id);
-            if (no != null) {
-                create.add(id);
-                nos.add(no);
-            }
+    /**
+     * Inserts new contacts with their first state (numbers from {@link #numbersForNew}), in contact-id
+     * order, and erases what their deletions erased. Emits the ids inserted: a contact that a concurrent
+     * batch created in the meantime is left as that batch wrote it (the insert waits for that batch to
+     * end), for the caller to lock and fold as an existing contact.
+     */
+    public Mono<Set<String>> create(String tenantId, List<ContactUpdate> contacts, Map<String, Long> numbers) {
+        if (contacts.isEmpty()) return Mono.just(Set.of());
+        Rows rows = new Rows(contacts);
+        Long[] nos = new Long[rows.ids.length];
+        for (int i = 0; i < nos.length; i++) {
+            nos[i] = numbers.get(rows.ids[i]);
+            if (nos[i] == null) throw new IllegalArgumentException("No number reserved for new contact " + rows.ids[i]);
         }
-        if (create.isEmpty()) return Mono.empty();
-        return db.sql("""
-                        INSERT INTO contacts (tenant_id, contact_id, contact_no, live, state)
-                        SELECT :tenant, c, n, false, '{}'::jsonb FROM unnest(:ids::text[], :nos::bigint[]) AS v(c, n)
-                        ORDER BY c
-                        ON CONFLICT (tenant_id, contact_id) DO NOTHING""")
-                .bind("tenant", tenantId)
-                .bind("ids", create.toArray(String[]::new))
-                .bind("nos", nos.toArray(Long[]::new))
-                .then();
+        return rows.bind(db.sql("""
+                        INSERT INTO contacts (tenant_id, contact_id, contact_no, live, created_at, state, behaviour, segments,
+                                              next_due, updated_at)
+                        SELECT :tenant, v.contact_id, v.no, v.live, v.created_at::timestamptz, v.state::jsonb, v.behaviour::jsonb,
+                               ARRAY(SELECT jsonb_array_elements_text(v.segments::jsonb)), v.due::timestamptz, now()
+                        FROM unnest(:ids::text[], :nos::bigint[], :states::text[], :behaviours::text[], :segments::text[],
+                                    :live::boolean[], :created::text[], :dues::text[])
+                             AS v(contact_id, no, state, behaviour, segments, live, created_at, due)
+                        ORDER BY v.contact_id
+                        ON CONFLICT (tenant_id, contact_id) DO NOTHING
+                        RETURNING contact_id""")
+                        .bind("tenant", tenantId)
+                        .bind("nos", nos))
+                .map(row -> row.get("contact_id", String.class))
+                .all()
+                .collect(java.util.stream.Collectors.toSet())
+                .flatMap(created -> erase(tenantId, contacts.stream().filter(c -> created.contains(c.contactId())).toList())
+                        .thenReturn((Set<String>) created))
+                .timeout(TIMEOUT);
     }
 
     private static final String COLUMNS =
@@ -300,26 +341,7 @@ public class ContactStore {
     }
 
     private Mono<Void> writeRows(String tenantId, List<ContactUpdate> updates) {
-        int n = updates.size();
-        String[] ids = new String[n];
-        String[] states = new String[n];
-        String[] behaviours = new String[n];
-        String[] segments = new String[n];
-        Boolean[] live = new Boolean[n];
-        String[] created = new String[n];
-        String[] dues = new String[n];
-        int i = 0;
-        for (ContactUpdate c : updates) {
-            dues[i] = c.nextDue().map(Instant::toString).orElse(null);
-            ids[i] = c.contactId();
-            states[i] = json.writeValueAsString(ProfileJson.write(c.profile()));
-            behaviours[i] = json.writeValueAsString(BehaviourJson.write(c.behaviour()));
-            segments[i] = json.writeValueAsString(c.segments());
-            live[i] = c.profile().live();
-            created[i] = c.profile().createdAt().map(Instant::toString).orElse(null);
-            i++;
-        }
-        return db.sql("""
+        return new Rows(updates).bind(db.sql("""
                         UPDATE contacts c SET state = v.state::jsonb, behaviour = v.behaviour::jsonb,
                                segments = ARRAY(SELECT jsonb_array_elements_text(v.segments::jsonb)),
                                live = v.live, created_at = v.created_at::timestamptz, next_due = v.due::timestamptz,
@@ -328,15 +350,51 @@ public class ContactStore {
                                     :live::boolean[], :created::text[], :dues::text[])
                              AS v(contact_id, state, behaviour, segments, live, created_at, due)
                         WHERE c.tenant_id = :tenant AND c.contact_id = v.contact_id""")
-                .bind("tenant", tenantId)
-                .bind("ids", ids)
-                .bind("states", states)
-                .bind("behaviours", behaviours)
-                .bind("segments", segments)
-                .bind("live", live)
-                .bind("created", created)
-                .bind("dues", dues)
+                        .bind("tenant", tenantId))
                 .then();
+    }
+
+    /** Contact states as the parallel arrays that {@link #writeRows} and {@link #create} unnest. */
+    private final class Rows {
+        final String[] ids;
+        final String[] states;
+        final String[] behaviours;
+        final String[] segments;
+        final Boolean[] live;
+        final String[] created;
+        final String[] dues;
+
+        Rows(List<ContactUpdate> updates) {
+            int n = updates.size();
+            ids = new String[n];
+            states = new String[n];
+            behaviours = new String[n];
+            segments = new String[n];
+            live = new Boolean[n];
+            created = new String[n];
+            dues = new String[n];
+            int i = 0;
+            for (ContactUpdate c : updates) {
+                dues[i] = c.nextDue().map(Instant::toString).orElse(null);
+                ids[i] = c.contactId();
+                states[i] = json.writeValueAsString(ProfileJson.write(c.profile()));
+                behaviours[i] = json.writeValueAsString(BehaviourJson.write(c.behaviour()));
+                segments[i] = json.writeValueAsString(c.segments());
+                live[i] = c.profile().live();
+                created[i] = c.profile().createdAt().map(Instant::toString).orElse(null);
+                i++;
+            }
+        }
+
+        DatabaseClient.GenericExecuteSpec bind(DatabaseClient.GenericExecuteSpec spec) {
+            return spec.bind("ids", ids)
+                    .bind("states", states)
+                    .bind("behaviours", behaviours)
+                    .bind("segments", segments)
+                    .bind("live", live)
+                    .bind("created", created)
+                    .bind("dues", dues);
+        }
     }
 
     /** Erases the stored properties of every event up to each deleted contact's last deletion. */
