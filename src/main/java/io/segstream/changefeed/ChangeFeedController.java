@@ -16,7 +16,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;
@@ -196,15 +195,30 @@ class ChangeFeedController {
         return sb.append("}}").toString();
     }
 
-    /** Counts per segment as of a seq, advanced by the changes delivered after it. */
+    /**
+     * Counts per segment as of a seq, advanced by the changes delivered after it. Changes delivered
+     * before the initial counts arrive are kept (up to a bound) and applied to them, those after their
+     * seq only.
+     */
     private static final class Counts {
-        private final Map<String, long[]> state = new ConcurrentHashMap<>(); // segment -> {count, asOf, dirty}
+        private static final int EARLY_LIMIT = 100_000;
+        private final Map<String, long[]> state = new java.util.HashMap<>(); // segment -> {count, asOf, dirty}
+        private List<ChangeRow> early = new java.util.ArrayList<>();
 
-        void start(Map<String, long[]> initial) {
+        synchronized void start(Map<String, long[]> initial) {
             initial.forEach((s, v) -> state.put(s, new long[] {v[0], v[1], 1}));
+            List<ChangeRow> before = early;
+            early = null;
+            if (before != null) before.forEach(this::advance);
         }
 
         synchronized void apply(ChangeRow r) {
+            if (early == null) advance(r);
+            else if (early.size() < EARLY_LIMIT) early.add(r);
+            else throw new IllegalStateException("The initial counts did not arrive before " + EARLY_LIMIT + " changes");
+        }
+
+        private void advance(ChangeRow r) {
             long[] v = state.get(r.segment());
             if (v == null || r.seq() <= v[1]) return;
             v[0] += r.enter() ? 1 : -1;

@@ -2,6 +2,7 @@ package io.segstream.changefeed;
 
 import java.time.Duration;
 import io.segstream.membership.Change;
+import io.segstream.membership.MembershipCounts;
 import io.segstream.rules.Instants;
 import java.util.Collection;
 import org.springframework.r2dbc.core.DatabaseClient;
@@ -17,9 +18,11 @@ class ChangeLogReader {
     private static final Duration TIMEOUT = Duration.ofSeconds(10);
 
     private final DatabaseClient db;
+    private final MembershipCounts counts;
 
-    ChangeLogReader(DatabaseClient db) {
+    ChangeLogReader(DatabaseClient db, MembershipCounts counts) {
         this.db = db;
+        this.counts = counts;
     }
 
     /** Segment changes with {@code after < seq <= upTo}, of all segments (null) or of those named. */
@@ -57,16 +60,12 @@ class ChangeLogReader {
                 .timeout(TIMEOUT);
     }
 
-    /** Counts of the segments and the seq they are as of, in one snapshot. */
+    /** Counts of the segments and the seq they are as of ({@link MembershipCounts}). */
     Mono<java.util.Map<String, long[]>> counts(String tenantId, Collection<String> segments) {
-        return Flux.fromIterable(segments)
-                .concatMap(s -> db.sql("""
-                                SELECT (SELECT count(*) FROM contacts WHERE tenant_id = :t AND segments @> ARRAY[:s]::text[]) AS n,
-                                       coalesce((SELECT last_seq FROM change_seq WHERE tenant_id = :t), 0) AS seq""")
-                        .bind("t", tenantId).bind("s", s)
-                        .map(row -> java.util.Map.entry(s, new long[] {row.get("n", Long.class), row.get("seq", Long.class)}))
-                        .one())
-                .collectMap(java.util.Map.Entry::getKey, java.util.Map.Entry::getValue)
-                .timeout(TIMEOUT);
+        return counts.counts(tenantId, segments).map(c -> {
+            java.util.Map<String, long[]> out = new java.util.LinkedHashMap<>();
+            c.counts().forEach((s, n) -> out.put(s, new long[] {n, c.asOf()}));
+            return out;
+        });
     }
 }

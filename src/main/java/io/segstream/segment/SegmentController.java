@@ -1,6 +1,7 @@
 package io.segstream.segment;
 
 import io.segstream.membership.ChangeSignals;
+import io.segstream.membership.MembershipCounts;
 import io.segstream.membership.Projection;
 import io.segstream.platform.FieldError;
 import io.segstream.platform.ProblemException;
@@ -46,9 +47,11 @@ class SegmentController {
     private final ChangeSignals signals;
     private final Projection projection;
     private final SegmentBuilder builder;
+    private final MembershipCounts counts;
 
     SegmentController(SegmentStore store, SegmentLimits limits, JsonMapper json, DatabaseClient db, ChangeSignals signals,
-            Projection projection, SegmentBuilder builder) {
+            Projection projection, SegmentBuilder builder, MembershipCounts counts) {
+        this.counts = counts;
         this.store = store;
         this.limits = limits;
         this.json = json;
@@ -76,22 +79,26 @@ class SegmentController {
         Parsed p = parse(body, false);
         return store.update(caller.tenantId(), id, p.name(), p.ruleJson(), p.rule().rule(), p.rule().references())
                 .doOnNext(d -> builder.wake())
-                .flatMap(d -> store.count(caller.tenantId(), id).map(count -> view(d, count)));
+                .flatMap(d -> count(caller.tenantId(), d));
     }
 
     @GetMapping(path = "/v1/segments", produces = MediaType.APPLICATION_JSON_VALUE)
     Mono<Map<String, Object>> list(Caller caller) {
         caller.require(Scope.READ);
         return store.list(caller.tenantId())
-                .concatMap(d -> store.count(caller.tenantId(), d.id()).map(count -> view(d, count)))
                 .collectList()
-                .map(segments -> Map.of("segments", segments));
+                .flatMap(all -> counts.counts(caller.tenantId(), all.stream().map(SegmentDefinition::id).toList())
+                        .map(c -> Map.<String, Object>of("segments", all.stream().map(d -> view(d, c.counts().getOrDefault(d.id(), 0L))).toList())));
     }
 
     @GetMapping(path = "/v1/segments/{id}", produces = MediaType.APPLICATION_JSON_VALUE)
     Mono<Map<String, Object>> get(Caller caller, @PathVariable String id) {
         caller.require(Scope.READ);
-        return found(caller, id).flatMap(d -> store.count(caller.tenantId(), id).map(count -> view(d, count)));
+        return found(caller, id).flatMap(d -> count(caller.tenantId(), d));
+    }
+
+    private Mono<Map<String, Object>> count(String tenantId, SegmentDefinition d) {
+        return counts.counts(tenantId, List.of(d.id())).map(c -> view(d, c.counts().getOrDefault(d.id(), 0L)));
     }
 
     @DeleteMapping("/v1/segments/{id}")

@@ -165,13 +165,6 @@ public class SegmentStore {
                 .timeout(TIMEOUT);
     }
 
-    /** Members of the segment according to PostgreSQL (contacts currently in it). */
-    public Mono<Long> count(String tenantId, String id) {
-        return db.sql("SELECT count(*) FROM contacts WHERE tenant_id = :t AND segments @> ARRAY[:id]::text[]")
-                .bind("t", tenantId).bind("id", id)
-                .map(row -> row.get(0, Long.class)).one().timeout(TIMEOUT);
-    }
-
     private void checkGraph(String id, List<RuleReader.Reference> refs, Map<String, Rule> others) {
         List<Problem> problems = SegmentGraph.check(id, refs, others);
         if (!problems.isEmpty()) {

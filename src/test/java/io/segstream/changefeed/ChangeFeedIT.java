@@ -98,6 +98,55 @@ class ChangeFeedIT {
     }
 
     @Test
+    void countEventsGiveTheSegmentsSizeAsOfTheirSeqAtMostOnceASecond() {
+        tag("k1", "c1", true);
+        tag("k2", "c2", true);
+        var counts = client.get().uri("/v1/segments/vip/changes?counts=true")
+                .header(HttpHeaders.AUTHORIZATION, "Bearer " + tenant.key())
+                .accept(MediaType.TEXT_EVENT_STREAM)
+                .exchange().expectStatus().isOk()
+                .returnResult(SSE).getResponseBody()
+                .filter(e -> "count".equals(e.event()))
+                .map(e -> new Object[] {System.nanoTime(), e.data()});
+        List<Object[]> received = new java.util.concurrent.CopyOnWriteArrayList<>();
+        var subscription = counts.subscribe(received::add);
+        try {
+            await().atMost(Duration.ofSeconds(10)).until(() -> !received.isEmpty());
+            assertThat(data(received.get(0))).containsEntry("segment", "vip").containsEntry("count", 2);
+            assertThat(((Number) data(received.get(0)).get("asOf")).longValue()).isBetween(lastVipSeq(), lastSeq());
+            tag("k3", "c3", true);
+            tag("k4", "c1", false);
+            tag("k5", "c4", true);
+            tag("k6", "c5", true);
+            long last = lastVipSeq();
+            await().atMost(Duration.ofSeconds(10)).until(() -> ((Number) data(received.get(received.size() - 1)).get("asOf"))
+                    .longValue() >= last);
+            assertThat(data(received.get(received.size() - 1))).containsEntry("count", 4);
+            for (int i = 1; i < received.size(); i++) {
+                assertThat(Duration.ofNanos((long) received.get(i)[0] - (long) received.get(i - 1)[0]))
+                        .as("count events of one segment are at least a second apart").isGreaterThan(Duration.ofMillis(800));
+            }
+        } finally {
+            subscription.dispose();
+        }
+    }
+
+    @SuppressWarnings("unchecked")
+    private static Map<String, Object> data(Object[] received) {
+        return (Map<String, Object>) received[1];
+    }
+
+    private long lastVipSeq() {
+        return db.sql("SELECT max(seq) FROM changes WHERE tenant_id = :t AND key = 'seg:vip'").bind("t", tenant.id())
+                .map(r -> r.get(0, Long.class)).one().block(Duration.ofSeconds(5));
+    }
+
+    private long lastSeq() {
+        return db.sql("SELECT last_seq FROM change_seq WHERE tenant_id = :t").bind("t", tenant.id())
+                .map(r -> r.get(0, Long.class)).one().block(Duration.ofSeconds(5));
+    }
+
+    @Test
     void resumeGivesExactlyTheLaterChanges() {
         for (int i = 0; i < 20; i++) tag("r" + i, "c" + (i % 7), i % 3 != 0);
         List<Long> all = seqs(replay(null, "/v1/segments/vip/changes"));
