@@ -261,4 +261,14 @@ class IngestIT {
         return db.sql("SELECT count(*) FROM events WHERE tenant_id = :t").bind("t", tenant.id())
                 .map(r -> r.get(0, Long.class)).one().block();
     }
+
+    @Test
+    void everyPooledConnectionPlansEachExecutionWithItsOwnParameters() {
+        // A generic plan cached while a table was small outlives its growth until the next ANALYZE.
+        var modes = reactor.core.publisher.Flux.range(0, 4)
+                .flatMap(i -> db.sql("SELECT current_setting('plan_cache_mode') AS m, pg_sleep(0.05)")
+                        .map(r -> r.get("m", String.class)).one())
+                .collectList().block(java.time.Duration.ofSeconds(10));
+        assertThat(modes).hasSize(4).containsOnly("force_custom_plan");
+    }
 }
