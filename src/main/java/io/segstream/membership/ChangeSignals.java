@@ -15,8 +15,8 @@ import reactor.core.publisher.Sinks;
  * pub/sub. A lost wake-up only delays delivery: feeds also poll.
  *
  * <p>Design note: a commit whose appended changes are known ({@link #committed(Appended)}) hands them
- * over as they are: the projection applies them directly when they follow its watermark, the change
- * feed delivers them when they follow its position; otherwise each falls back to reading the log. The
+ * over as they are: the change feed delivers them when they follow its position, then the projection
+ * applies them directly when they follow its watermark; otherwise each falls back to reading the log. The
  * log stays the only source of truth, this only saves reading back what was just written. Pub/sub
  * messages carry this instance's id so that an instance does not wake itself a second time.
  */
@@ -49,8 +49,10 @@ public class ChangeSignals {
     public Mono<Void> committed(Appended changes) {
         if (changes.isEmpty()) return Mono.empty();
         String tenantId = changes.tenantId();
-        return projection.applyCommitted(changes).timeout(Duration.ofSeconds(2), Mono.empty())
-                .then(Mono.fromRunnable(() -> appended.tryEmitNext(changes)))
+        // The feed first: its subscribers do not wait for the Redis round trip (counts stay exact, see
+        // MembershipCounts; queries carry their asOf). The caller still waits for the projection.
+        return Mono.fromRunnable(() -> appended.tryEmitNext(changes))
+                .then(projection.applyCommitted(changes).timeout(Duration.ofSeconds(2), Mono.empty()))
                 .then(publish(tenantId));
     }
 
