@@ -59,7 +59,8 @@ public class ContactStore {
     public Mono<Map<String, Long>> numbersForNew(String tenantId, Collection<String> contactIds) {
         if (contactIds.isEmpty()) return Mono.just(Map.of());
         String[] ids = new TreeSet<>(contactIds).toArray(String[]::new);
-        return db.sql("SELECT contact_id FROM contacts WHERE tenant_id = :tenant AND contact_id = ANY(:ids)")
+        return db.sql("SELECT c.contact_id FROM " + BY_IDS
+                        + " CROSS JOIN LATERAL (SELECT contact_id FROM contacts WHERE tenant_id = :tenant AND contact_id = v.id OFFSET 0) c")
                 .bind("tenant", tenantId)
                 .bind("ids", ids)
                 .map(row -> row.get("contact_id", String.class))
@@ -168,7 +169,7 @@ public class ContactStore {
 
     /** The contact, if it exists and has not been deleted. */
     public Mono<StoredContact> find(String tenantId, String contactId) {
-        return db.sql("SELECT " + COLUMNS + " FROM contacts WHERE tenant_id = :tenant AND contact_id = :id AND live")
+        return db.sql("SELECT " + COLUMNS + " FROM contacts c WHERE tenant_id = :tenant AND contact_id = :id AND live")
                 .bind("tenant", tenantId)
                 .bind("id", contactId)
                 .map(this::stored)
@@ -211,10 +212,31 @@ public class ContactStore {
                 .timeout(TIMEOUT);
     }
 
+    /**
+     * The ids bound as {@code :ids}, as a relation {@code v(id)} to probe with a {@code LATERAL}
+     * subquery that cannot be flattened ({@code OFFSET 0}, or {@code FOR UPDATE}): one index probe per
+     * id, whatever the planner estimates. Design note: with {@code contact_id = ANY(:ids)}, or a plain
+     * join, and no statistics (a table never analyzed: this machine runs PostgreSQL with autovacuum
+     * off), the planner may scan the whole tenant and filter by the array: measured, a 100-id lookup
+     * took 3.7 s on one connection at 855,000 contacts, and with every execution planned for its
+     * parameters the 1,000,000-contact bulk load fell from 19,378 to 7,288 events/s.
+     */
+    static final String BY_IDS = "unnest(:ids::text[]) AS v(id)";
+
+
     private static final String COLUMNS =
-            "contact_id, contact_no, state::text AS state, behaviour::text AS behaviour, segments, "
+            "c.contact_id, c.contact_no, c.state::text AS state, c.behaviour::text AS behaviour, c.segments, "
                     // epoch microseconds: decoding a timestamptz parses its text, a measurable cost per contact
-                    + "(extract(epoch FROM next_due) * 1000000)::bigint AS next_due_us";
+                    + "(extract(epoch FROM c.next_due) * 1000000)::bigint AS next_due_us";
+
+    /**
+     * Locks the contacts named by {@code :ids} that exist, one probe per id in contact-id order (the
+     * database's collation, the order every batch locks in), and reads them.
+     */
+    private static final String LOCK_BY_IDS = """
+            SELECT %s FROM (SELECT id FROM unnest(:ids::text[]) AS u(id) ORDER BY id) v
+            CROSS JOIN LATERAL (SELECT * FROM contacts WHERE tenant_id = :tenant AND contact_id = v.id FOR UPDATE) c"""
+            .formatted(ContactStore.COLUMNS);
 
     private StoredContact stored(io.r2dbc.spi.Readable row) {
         String[] segments = row.get("segments", String[].class);
@@ -232,7 +254,7 @@ public class ContactStore {
      */
     public Mono<List<StoredContact>> lockNumbers(String tenantId, long afterNo, long throughNo) {
         return db.sql("""
-                        SELECT %s FROM contacts WHERE tenant_id = :tenant AND contact_no > :after AND contact_no <= :through
+                        SELECT %s FROM contacts c WHERE tenant_id = :tenant AND contact_no > :after AND contact_no <= :through
                         ORDER BY contact_id FOR UPDATE""".formatted(COLUMNS))
                 .bind("tenant", tenantId)
                 .bind("after", afterNo)
@@ -278,8 +300,7 @@ public class ContactStore {
     /** Locks those of the named contacts that exist, in contact-id order. */
     public Mono<List<StoredContact>> lockContacts(String tenantId, Collection<String> contactIds) {
         if (contactIds.isEmpty()) return Mono.just(List.of());
-        return db.sql("SELECT " + COLUMNS + " FROM contacts WHERE tenant_id = :tenant AND contact_id = ANY(:ids) "
-                        + "ORDER BY contact_id FOR UPDATE")
+        return db.sql(LOCK_BY_IDS)
                 .bind("tenant", tenantId)
                 .bind("ids", new TreeSet<>(contactIds).toArray(String[]::new))
                 .map(this::stored)
@@ -292,8 +313,9 @@ public class ContactStore {
     public Mono<Map<String, List<NewEvent>>> history(String tenantId, List<String> contactIds, Collection<String> types) {
         if (contactIds.isEmpty() || types.isEmpty()) return Mono.just(Map.of());
         return db.sql("""
-                        SELECT event_id, contact_id, type, occurred_at, properties::text AS properties FROM events
-                        WHERE tenant_id = :tenant AND contact_id = ANY(:ids) AND type = ANY(:types)""")
+                        SELECT e.event_id, e.contact_id, e.type, e.occurred_at, e.properties::text AS properties
+                        FROM %s CROSS JOIN LATERAL (SELECT * FROM events WHERE tenant_id = :tenant AND contact_id = v.id
+                                                    AND type = ANY(:types) OFFSET 0) e""".formatted(BY_IDS))
                 .bind("tenant", tenantId)
                 .bind("ids", contactIds.toArray(String[]::new))
                 .bind("types", types.toArray(String[]::new))
@@ -314,8 +336,7 @@ public class ContactStore {
     }
 
     private Mono<List<StoredContact>> lock(String tenantId, String[] ids) {
-        return db.sql("SELECT " + COLUMNS + " FROM contacts WHERE tenant_id = :tenant AND contact_id = ANY(:ids) "
-                        + "ORDER BY contact_id FOR UPDATE")
+        return db.sql(LOCK_BY_IDS)
                 .bind("tenant", tenantId)
                 .bind("ids", ids)
                 .map(this::stored)
@@ -330,8 +351,9 @@ public class ContactStore {
     /** The full event log of these contacts (properties of erased events are empty). */
     public Mono<Map<String, List<NewEvent>>> history(String tenantId, List<String> contactIds) {
         return db.sql("""
-                        SELECT event_id, contact_id, type, occurred_at, properties::text AS properties FROM events
-                        WHERE tenant_id = :tenant AND contact_id = ANY(:ids)""")
+                        SELECT e.event_id, e.contact_id, e.type, e.occurred_at, e.properties::text AS properties
+                        FROM %s CROSS JOIN LATERAL (SELECT * FROM events WHERE tenant_id = :tenant AND contact_id = v.id
+                                                    OFFSET 0) e""".formatted(BY_IDS))
                 .bind("tenant", tenantId)
                 .bind("ids", contactIds.toArray(String[]::new))
                 .map(this::newEvent)

@@ -10,9 +10,9 @@ import reactor.core.publisher.Mono;
 import reactor.core.publisher.Sinks;
 
 /**
- * Says that a tenant's change log grew: after every commit that wrote changes, the Redis projection
- * catches up, then this instance's change feed is woken directly and other instances through Redis
- * pub/sub. A lost wake-up only delays delivery: feeds also poll.
+ * Says that a tenant's change log grew: after every commit that wrote changes, this instance's change
+ * feed and its Redis projection are given them (or woken to read the log), and other instances are
+ * woken through Redis pub/sub. A lost wake-up only delays delivery: feeds also poll.
  *
  * <p>Design note: a commit whose appended changes are known ({@link #committed(Appended)}) hands them
  * over as they are: the change feed delivers them when they follow its position, then the projection

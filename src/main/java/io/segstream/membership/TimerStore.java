@@ -46,7 +46,7 @@ public class TimerStore {
                 .bind("due", setDue.toArray(String[]::new))
                 .then();
         Mono<Void> delete = clear.isEmpty() ? Mono.empty() : db.sql(
-                        "DELETE FROM contact_timers WHERE tenant_id = :tenant AND contact_id = ANY(:ids)")
+                        "DELETE FROM contact_timers t USING unnest(:ids::text[]) AS v(id) WHERE t.tenant_id = :tenant AND t.contact_id = v.id")
                 .bind("tenant", tenantId)
                 .bind("ids", clear.toArray(String[]::new))
                 .then();

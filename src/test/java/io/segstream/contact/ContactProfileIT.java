@@ -88,6 +88,22 @@ class ContactProfileIT {
     }
 
     @Test
+    void aContactCreatedAndDeletedInItsFirstBatchIsWrittenErased() {
+        // A new contact is written once, with its first state: here the erased one.
+        api.postEvents(tenant.key(), "[" + String.join(",",
+                        event("z1", "c5", "contact.created", "2026-11-01T10:00:00Z", "{\"attributes\":{\"email\":\"gone@x.y\"}}"),
+                        event("z3", "c5", "contact.deleted", "2026-11-03T10:00:00Z", null),
+                        event("z2", "c5", "review.left", "2026-11-02T10:00:00Z", "{\"text\":\"call 555\"}")) + "]")
+                .expectStatus().isAccepted().expectBody().jsonPath("$.accepted").isEqualTo(3);
+        api.getContact(tenant.key(), "c5").expectStatus().isNotFound();
+        assertThat(nonEmptyProperties("c5")).isZero();
+        post(event("z4", "c5", "contact.tagged", "2026-11-04T10:00:00Z", "{\"tag\":\"back\"}"));
+        api.getContact(tenant.key(), "c5").expectStatus().isOk().expectBody()
+                .jsonPath("$.attributes").isEmpty()
+                .jsonPath("$.tags[0]").isEqualTo("back");
+    }
+
+    @Test
     void aDeletionArrivingLateKeepsOnlyTheLaterFacts() {
         post(event("y1", "c4", "contact.created", "2026-11-01T10:00:00Z", "{\"attributes\":{\"email\":\"old@x.y\"}}"));
         post(event("y3", "c4", "contact.created", "2026-11-05T10:00:00Z", "{\"attributes\":{\"email\":\"new@x.y\"}}"));
