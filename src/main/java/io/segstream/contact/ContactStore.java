@@ -1,5 +1,6 @@
 package io.segstream.contact;
 
+import io.segstream.platform.PgArrays;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -62,7 +63,7 @@ public class ContactStore {
         return db.sql("SELECT c.contact_id FROM " + BY_IDS
                         + " CROSS JOIN LATERAL (SELECT contact_id FROM contacts WHERE tenant_id = :tenant AND contact_id = v.id OFFSET 0) c")
                 .bind("tenant", tenantId)
-                .bind("ids", ids)
+                .bind("ids", PgArrays.text(ids))
                 .map(row -> row.get("contact_id", String.class))
                 .all()
                 .collect(java.util.stream.Collectors.toSet())
@@ -203,7 +204,7 @@ public class ContactStore {
                         ON CONFLICT (tenant_id, contact_id) DO NOTHING
                         RETURNING contact_id""")
                         .bind("tenant", tenantId)
-                        .bind("nos", nos))
+                        .bind("nos", PgArrays.bigints(nos)))
                 .map(row -> row.get("contact_id", String.class))
                 .all()
                 .collect(java.util.stream.Collectors.toSet())
@@ -338,7 +339,7 @@ public class ContactStore {
     private Mono<List<StoredContact>> lock(String tenantId, String[] ids) {
         return db.sql(LOCK_BY_IDS)
                 .bind("tenant", tenantId)
-                .bind("ids", ids)
+                .bind("ids", PgArrays.text(ids))
                 .map(this::stored)
                 .all()
                 .collectList()
@@ -409,13 +410,13 @@ public class ContactStore {
         }
 
         DatabaseClient.GenericExecuteSpec bind(DatabaseClient.GenericExecuteSpec spec) {
-            return spec.bind("ids", ids)
-                    .bind("states", states)
-                    .bind("behaviours", behaviours)
-                    .bind("segments", segments)
-                    .bind("live", live)
-                    .bind("created", created)
-                    .bind("dues", dues);
+            return spec.bind("ids", PgArrays.text(ids))
+                    .bind("states", PgArrays.text(states))
+                    .bind("behaviours", PgArrays.text(behaviours))
+                    .bind("segments", PgArrays.text(segments))
+                    .bind("live", PgArrays.booleans(live))
+                    .bind("created", PgArrays.text(created))
+                    .bind("dues", PgArrays.text(dues));
         }
     }
 

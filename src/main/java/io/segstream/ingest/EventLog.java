@@ -1,5 +1,6 @@
 package io.segstream.ingest;
 
+import io.segstream.platform.PgArrays;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
@@ -50,11 +51,11 @@ class EventLog {
                         ON CONFLICT (tenant_id, event_id) DO NOTHING
                         RETURNING event_id""")
                 .bind("tenant", tenantId)
-                .bind("ids", ids)
-                .bind("contacts", contacts)
-                .bind("types", types)
-                .bind("times", times)
-                .bind("props", props)
+                .bind("ids", PgArrays.text(ids))
+                .bind("contacts", PgArrays.text(contacts))
+                .bind("types", PgArrays.text(types))
+                .bind("times", PgArrays.text(times))
+                .bind("props", PgArrays.text(props))
                 .map(row -> row.get("event_id", String.class))
                 .all()
                 .collect(HashSet::new, Set::add);

@@ -1,5 +1,6 @@
 package io.segstream.membership;
 
+import io.segstream.platform.PgArrays;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
@@ -60,12 +61,12 @@ public class ChangeLog {
                 .bind("tenant", tenantId)
                 .bind("n", (long) n)
                 .bind("at", stamp.toString())
-                .bind("keys", keys)
-                .bind("contacts", contacts)
-                .bind("numbers", numbers)
-                .bind("bits", bits)
-                .bind("kinds", kinds)
-                .bind("events", events)
+                .bind("keys", PgArrays.text(keys))
+                .bind("contacts", PgArrays.text(contacts))
+                .bind("numbers", PgArrays.bigints(numbers))
+                .bind("bits", PgArrays.booleans(bits))
+                .bind("kinds", PgArrays.text(kinds))
+                .bind("events", PgArrays.text(events))
                 .map(row -> new Appended(tenantId, row.get("first", Long.class), changes, stamp))
                 .one()
                 .timeout(TIMEOUT);

@@ -271,4 +271,20 @@ class IngestIT {
                 .collectList().block(java.time.Duration.ofSeconds(10));
         assertThat(modes).hasSize(4).containsOnly("force_custom_plan jit=off");
     }
+
+    @Test
+    void textWithQuotesBackslashesBracesAndTheWordNullIsStoredExactly() {
+        // Text arrays are bound as literals written by platform.PgArrays: what goes in must come back.
+        Api api = new Api(client);
+        var tenant = api.newTenant();
+        String props = "{\"text\":\"say \\\"hi\\\" \\\\ {a,b} NULL \u00e9\u6f22\"}";
+        api.postEvents(tenant.key(), "[" + Api.event("q\\\"1,}", "NULL", "review.left", "2026-11-01T00:00:00Z", props) + "]")
+                .expectStatus().isAccepted().expectBody().jsonPath("$.accepted").isEqualTo(1);
+        var row = db.sql("SELECT event_id, contact_id, properties->>'text' AS text FROM events WHERE tenant_id = :t")
+                .bind("t", tenant.id())
+                .map(r -> List.of(r.get("event_id", String.class), r.get("contact_id", String.class), r.get("text", String.class)))
+                .one().block(Duration.ofSeconds(5));
+        assertThat(row).containsExactly("q\"1,}", "NULL", "say \"hi\" \\ {a,b} NULL \u00e9\u6f22");
+        api.getContact(tenant.key(), "NULL").expectStatus().isOk();
+    }
 }
