@@ -3,6 +3,8 @@
 # a {"tag":"vip"} segment, then (1) p50/p99 from ingest request to SSE delivery at RATES events/s
 # (default 1000 2500 5000) for 30 s each, (2) STREAMS concurrent SSE streams with the service's heap before/after (via jcmd on PID).
 # Usage: ADMIN_KEY=admin-key URL=http://127.0.0.1:8080 PID=<service pid> STREAMS=10000 load-tests/changefeed/bench-changefeed.sh
+# RATES="1000 2500 5000 5000 5000" repeats a rate; STREAMS=0 skips (2); with PID, each rate also prints the
+# service's and PostgreSQL's CPU time per event (from /proc/<pid>/stat; PostgreSQL on this machine only).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 URL=${URL:-http://127.0.0.1:8080}
@@ -19,10 +21,23 @@ KEY=$(tenant "sse-$(date +%s)")
 segment "$KEY" '{"id":"vip","name":"VIP","rule":{"tag":"vip"}}'
 await_live "$KEY" vip >/dev/null
 
+# CPU time (user + system, clock ticks) of the service (PID) and of every PostgreSQL process on this machine.
+ticks() { awk '{print $14 + $15}' "/proc/$1/stat" 2>/dev/null || echo 0; }
+pg_ticks() { local t=0 p; for p in $(pgrep -x postgres || true); do t=$(( t + $(ticks "$p") )); done; echo "$t"; }
+hz=$(getconf CLK_TCK)
 for rate in ${RATES-1000 2500 5000}; do
+  if [[ -n ${PID:-} ]]; then s0=$(ticks "$PID"); p0=$(pg_ticks); fi
   $JAVA $CLIENT_OPTS load-tests/changefeed/SseBenchmark.java latency --url "$URL" --key "$KEY" --segment vip --rate "$rate" \
         --seconds "${SECONDS_PER_RATE:-30}" --batch 100 || echo "rate $rate: not sustained (see above)"
+  if [[ -n ${PID:-} ]]; then
+    events=$(( rate * ${SECONDS_PER_RATE:-30} ))
+    echo "rate $rate: CPU per event: service $(( ($(ticks "$PID") - s0) * 1000000 / hz / events )) us," \
+         "PostgreSQL (all its processes) $(( ($(pg_ticks) - p0) * 1000000 / hz / events )) us"
+  fi
 done
+
+# STREAMS=0: latency only.
+[[ $STREAMS == 0 ]] && exit 0
 
 heap() { $JCMD "$PID" GC.run >/dev/null; $JCMD "$PID" GC.heap_info | grep -oE 'used [0-9]+K' | head -1 | grep -oE '[0-9]+'; }
 before=$(heap)
