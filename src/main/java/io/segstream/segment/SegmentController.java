@@ -51,7 +51,6 @@ class SegmentController {
 
     SegmentController(SegmentStore store, SegmentLimits limits, JsonMapper json, DatabaseClient db, ChangeSignals signals,
             Projection projection, SegmentBuilder builder, MembershipCounts counts) {
-        this.counts = counts;
         this.store = store;
         this.limits = limits;
         this.json = json;
@@ -59,6 +58,7 @@ class SegmentController {
         this.signals = signals;
         this.projection = projection;
         this.builder = builder;
+        this.counts = counts;
     }
 
     private record Parsed(String id, String name, String ruleJson, RuleReader.Result rule) {}
