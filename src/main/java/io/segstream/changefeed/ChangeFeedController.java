@@ -201,7 +201,7 @@ class ChangeFeedController {
      * seq only.
      */
     private static final class Counts {
-        private static final int EARLY_LIMIT = 100_000;
+        private static final int EARLY_LIMIT = 10_000; // a stream's memory stays bounded
         private final Map<String, long[]> state = new java.util.HashMap<>(); // segment -> {count, asOf, dirty}
         private List<ChangeRow> early = new java.util.ArrayList<>();
 

@@ -2,6 +2,7 @@ package io.segstream.changefeed;
 
 import java.time.Duration;
 import io.segstream.membership.Change;
+import io.segstream.membership.ChangeLog;
 import io.segstream.membership.MembershipCounts;
 import io.segstream.rules.Instants;
 import java.util.Collection;
@@ -19,10 +20,12 @@ class ChangeLogReader {
 
     private final DatabaseClient db;
     private final MembershipCounts counts;
+    private final ChangeLog log;
 
-    ChangeLogReader(DatabaseClient db, MembershipCounts counts) {
+    ChangeLogReader(DatabaseClient db, MembershipCounts counts, ChangeLog log) {
         this.db = db;
         this.counts = counts;
+        this.log = log;
     }
 
     /** Segment changes with {@code after < seq <= upTo}, of all segments (null) or of those named. */
@@ -50,14 +53,9 @@ class ChangeLogReader {
                 .timeout(TIMEOUT);
     }
 
-    /** The tenant's last seq and how far its log was pruned, read together. */
+    /** The tenant's last seq and how far its log was pruned ({@link ChangeLog#position}). */
     Mono<long[]> position(String tenantId) {
-        return db.sql("SELECT last_seq, pruned_through FROM change_seq WHERE tenant_id = :t")
-                .bind("t", tenantId)
-                .map(row -> new long[] {row.get("last_seq", Long.class), row.get("pruned_through", Long.class)})
-                .one()
-                .defaultIfEmpty(new long[] {0, 0})
-                .timeout(TIMEOUT);
+        return log.position(tenantId);
     }
 
     /** Counts of the segments and the seq they are as of ({@link MembershipCounts}). */

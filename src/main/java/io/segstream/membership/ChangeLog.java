@@ -71,4 +71,17 @@ public class ChangeLog {
                 .one()
                 .timeout(TIMEOUT);
     }
+
+    /**
+     * The tenant's last seq and how far its log was pruned, read together: every change up to that seq
+     * has committed (seqs commit in order), those up to the second are gone.
+     */
+    public Mono<long[]> position(String tenantId) {
+        return db.sql("SELECT last_seq, pruned_through FROM change_seq WHERE tenant_id = :t")
+                .bind("t", tenantId)
+                .map(row -> new long[] {row.get("last_seq", Long.class), row.get("pruned_through", Long.class)})
+                .one()
+                .defaultIfEmpty(new long[] {0, 0})
+                .timeout(TIMEOUT);
+    }
 }

@@ -46,11 +46,13 @@ public class MembershipCounts {
     private final ReactiveStringRedisTemplate redis;
     private final DatabaseClient db;
     private final ProjectionHealth health;
+    private final ChangeLog changeLog;
 
-    public MembershipCounts(ReactiveStringRedisTemplate redis, DatabaseClient db, ProjectionHealth health) {
+    public MembershipCounts(ReactiveStringRedisTemplate redis, DatabaseClient db, ProjectionHealth health, ChangeLog changeLog) {
         this.redis = redis;
         this.db = db;
         this.health = health;
+        this.changeLog = changeLog;
     }
 
     /** The members of each of {@code segments} (ids), as of one seq. */
@@ -58,7 +60,7 @@ public class MembershipCounts {
         List<String> ids = List.copyOf(new java.util.LinkedHashSet<>(segments));
         if (ids.isEmpty()) return Mono.just(new Counted(Map.of(), 0));
         if (!health.serving(tenantId)) return scan(tenantId, ids);
-        return position(tenantId).flatMap(p -> projected(tenantId, ids)
+        return changeLog.position(tenantId).flatMap(p -> projected(tenantId, ids)
                         .flatMap(c -> {
                             long last = p[0], pruned = p[1];
                             if (c.asOf() >= last) return Mono.just(c);
@@ -74,14 +76,6 @@ public class MembershipCounts {
                             return scan(tenantId, ids);
                         }))
                 .timeout(TIMEOUT);
-    }
-
-    private Mono<long[]> position(String tenantId) {
-        return db.sql("SELECT last_seq, pruned_through FROM change_seq WHERE tenant_id = :t")
-                .bind("t", tenantId)
-                .map(row -> new long[] {row.get("last_seq", Long.class), row.get("pruned_through", Long.class)})
-                .one()
-                .defaultIfEmpty(new long[] {0, 0});
     }
 
     private static final class RedisUnavailable extends RuntimeException {
