@@ -196,7 +196,7 @@ public class ContactStore {
                         INSERT INTO contacts (tenant_id, contact_id, contact_no, live, created_at, state, behaviour, segments,
                                               next_due, updated_at)
                         SELECT :tenant, v.contact_id, v.no, v.live, v.created_at::timestamptz, v.state::jsonb, v.behaviour::jsonb,
-                               ARRAY(SELECT jsonb_array_elements_text(v.segments::jsonb)), v.due::timestamptz, now()
+                               v.segments::text[], v.due::timestamptz, now()
                         FROM unnest(:ids::text[], :nos::bigint[], :states::text[], :behaviours::text[], :segments::text[],
                                     :live::boolean[], :created::text[], :dues::text[])
                              AS v(contact_id, no, state, behaviour, segments, live, created_at, due)
@@ -366,7 +366,7 @@ public class ContactStore {
     private Mono<Void> writeRows(String tenantId, List<ContactUpdate> updates) {
         return new Rows(updates).bind(db.sql("""
                         UPDATE contacts c SET state = v.state::jsonb, behaviour = v.behaviour::jsonb,
-                               segments = ARRAY(SELECT jsonb_array_elements_text(v.segments::jsonb)),
+                               segments = v.segments::text[],
                                live = v.live, created_at = v.created_at::timestamptz, next_due = v.due::timestamptz,
                                updated_at = now()
                         FROM unnest(:ids::text[], :states::text[], :behaviours::text[], :segments::text[],
@@ -402,7 +402,7 @@ public class ContactStore {
                 ids[i] = c.contactId();
                 states[i] = json.writeValueAsString(ProfileJson.write(c.profile()));
                 behaviours[i] = json.writeValueAsString(BehaviourJson.write(c.behaviour()));
-                segments[i] = json.writeValueAsString(c.segments());
+                segments[i] = PgArrays.text(c.segments().toArray(String[]::new)); // each row's own text[] literal
                 live[i] = c.profile().live();
                 created[i] = c.profile().createdAt().map(Instant::toString).orElse(null);
                 i++;
