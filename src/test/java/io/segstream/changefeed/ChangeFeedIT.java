@@ -97,7 +97,7 @@ class ChangeFeedIT {
         var received = events.take(2).collectList().toFuture();
         tag("e1", "c1", true);
         tag("e2", "c1", false);
-        var list = received.join();
+        var list = received.orTimeout(10, java.util.concurrent.TimeUnit.SECONDS).join();
         assertThat(list).extracting(ServerSentEvent::event).containsExactly("enter", "exit");
         assertThat(list.get(0).data()).containsEntry("contactId", "c1").containsEntry("segment", "vip")
                 .containsEntry("change", "enter").containsEntry("cause", Map.of("kind", "event", "eventId", "e1"));

@@ -174,7 +174,7 @@ class IngestIT {
                             SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND query LIKE '%INSERT INTO contacts%'""")
                     .map(r -> r.get(0, Long.class)).one().block() > 0);
             reactor.core.publisher.Mono.from(other.commitTransaction()).block(Duration.ofSeconds(10));
-            assertThat(response.join()).containsEntry("accepted", 1);
+            assertThat(response.orTimeout(20, java.util.concurrent.TimeUnit.SECONDS).join()).containsEntry("accepted", 1);
         } finally {
             reactor.core.publisher.Mono.from(other.close()).block(Duration.ofSeconds(10));
         }

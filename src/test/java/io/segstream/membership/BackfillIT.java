@@ -76,7 +76,7 @@ class BackfillIT {
                 .toFuture();
 
         api.createSegment(tenant.key(), "{\"id\":\"promoters\",\"name\":\"p\",\"rule\":" + RULE + "}").expectStatus().isCreated();
-        flowing.join();
+        flowing.orTimeout(60, java.util.concurrent.TimeUnit.SECONDS).join();
         api.awaitLive(tenant.key(), "promoters", Duration.ofSeconds(60));
 
         Set<String> actual = new TreeSet<>(db.sql("SELECT contact_id FROM contacts WHERE tenant_id = :t AND segments @> '{promoters}'")

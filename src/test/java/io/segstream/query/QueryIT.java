@@ -195,7 +195,7 @@ class QueryIT {
             page = api.get(tenant.key(), "/v1/segments/s-a/members?limit=40&cursor=" + next).expectStatus().isOk()
                     .expectBody(Map.class).returnResult().getResponseBody();
         }
-        churn.join();
+        churn.orTimeout(60, java.util.concurrent.TimeUnit.SECONDS).join();
         // The union of the pages is the membership as of asOf, replayed from the change log.
         Set<Long> asOfMembers = new TreeSet<>();
         db.sql("SELECT contact_no, bit FROM changes WHERE tenant_id = :t AND key = 'seg:s-a' AND seq <= :s ORDER BY seq")
