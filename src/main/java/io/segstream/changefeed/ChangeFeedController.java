@@ -205,8 +205,8 @@ class ChangeFeedController {
         private final Map<String, long[]> state = new java.util.HashMap<>(); // segment -> {count, asOf, dirty}
         private List<ChangeRow> early = new java.util.ArrayList<>();
 
-        synchronized void start(Map<String, long[]> initial) {
-            initial.forEach((s, v) -> state.put(s, new long[] {v[0], v[1], 1}));
+        synchronized void start(io.segstream.membership.MembershipCounts.Counted initial) {
+            initial.counts().forEach((s, n) -> state.put(s, new long[] {n, initial.asOf(), 1}));
             List<ChangeRow> before = early;
             early = null;
             if (before != null) before.forEach(this::advance);

@@ -59,11 +59,7 @@ class ChangeLogReader {
     }
 
     /** Counts of the segments and the seq they are as of ({@link MembershipCounts}). */
-    Mono<java.util.Map<String, long[]>> counts(String tenantId, Collection<String> segments) {
-        return counts.counts(tenantId, segments).map(c -> {
-            java.util.Map<String, long[]> out = new java.util.LinkedHashMap<>();
-            c.counts().forEach((s, n) -> out.put(s, new long[] {n, c.asOf()}));
-            return out;
-        });
+    Mono<MembershipCounts.Counted> counts(String tenantId, Collection<String> segments) {
+        return counts.counts(tenantId, segments);
     }
 }

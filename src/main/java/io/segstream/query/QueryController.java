@@ -178,7 +178,7 @@ class QueryController {
         // One index probe per number whatever the planner estimates (see ContactStore.BY_IDS).
         return db.sql("SELECT c.contact_no, c.contact_id FROM unnest(:nos::bigint[]) AS v(no) CROSS JOIN LATERAL "
                         + "(SELECT contact_no, contact_id FROM contacts WHERE tenant_id = :t AND contact_no = v.no OFFSET 0) c")
-                .bind("t", tenantId).bind("nos", boxed)
+                .bind("t", tenantId).bind("nos", io.segstream.platform.PgArrays.bigints(boxed))
                 .map(row -> Map.entry(row.get("contact_no", Long.class), row.get("contact_id", String.class)))
                 .all()
                 .collectMap(Map.Entry::getKey, Map.Entry::getValue, HashMap::new)
