@@ -4,22 +4,22 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
-import io.segstream.platform.Json;
 import io.segstream.platform.ProblemException;
 import io.segstream.segment.SegmentStore;
 import io.segstream.tenant.Caller;
 import io.segstream.tenant.Scope;
+import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.springframework.http.MediaType;
-import org.springframework.http.ResponseEntity;
-import org.springframework.http.codec.ServerSentEvent;
+import org.springframework.core.io.buffer.DataBufferFactory;
+import org.springframework.http.HttpHeaders;
+import org.springframework.http.server.reactive.ServerHttpResponse;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.RequestHeader;
@@ -63,27 +63,28 @@ class ChangeFeedController {
     }
 
     @GetMapping(path = "/v1/segments/{id}/changes", produces = MediaType.TEXT_EVENT_STREAM_VALUE)
-    Mono<ResponseEntity<Flux<ServerSentEvent<Object>>>> segmentChanges(Caller caller, @PathVariable String id,
+    Mono<Void> segmentChanges(Caller caller, @PathVariable String id,
             @RequestHeader(name = "Last-Event-ID", required = false) String lastEventId,
-            @RequestParam(required = false) String after, @RequestParam(defaultValue = "false") boolean counts) {
+            @RequestParam(required = false) String after, @RequestParam(defaultValue = "false") boolean counts,
+            ServerHttpResponse response) {
         caller.require(Scope.READ);
         Long from = resumePoint(lastEventId, after);
-        return existing(caller.tenantId(), List.of(id)).map(s -> respond(caller.tenantId(), s, from, counts));
+        return existing(caller.tenantId(), List.of(id)).flatMap(s -> respond(response, caller.tenantId(), s, from, counts, s));
     }
 
     @GetMapping(path = "/v1/changes", produces = MediaType.TEXT_EVENT_STREAM_VALUE)
-    Mono<ResponseEntity<Flux<ServerSentEvent<Object>>>> changes(Caller caller,
-            @RequestParam(name = "segment", required = false) List<String> segmentIds,
+    Mono<Void> changes(Caller caller, @RequestParam(name = "segment", required = false) List<String> segmentIds,
             @RequestHeader(name = "Last-Event-ID", required = false) String lastEventId,
-            @RequestParam(required = false) String after, @RequestParam(defaultValue = "false") boolean counts) {
+            @RequestParam(required = false) String after, @RequestParam(defaultValue = "false") boolean counts,
+            ServerHttpResponse response) {
         caller.require(Scope.READ);
         Long from = resumePoint(lastEventId, after);
         if (segmentIds == null || segmentIds.isEmpty()) {
             // Every segment of the tenant, including ones created later.
             return segments.list(caller.tenantId()).map(d -> d.id()).collectList()
-                    .map(all -> respond(caller.tenantId(), null, from, counts, Set.copyOf(all)));
+                    .flatMap(all -> respond(response, caller.tenantId(), null, from, counts, Set.copyOf(all)));
         }
-        return existing(caller.tenantId(), segmentIds).map(s -> respond(caller.tenantId(), s, from, counts));
+        return existing(caller.tenantId(), segmentIds).flatMap(s -> respond(response, caller.tenantId(), s, from, counts, s));
     }
 
     private Mono<Set<String>> existing(String tenantId, List<String> ids) {
@@ -94,44 +95,42 @@ class ChangeFeedController {
                 .collect(java.util.stream.Collectors.toCollection(TreeSet::new));
     }
 
-    private ResponseEntity<Flux<ServerSentEvent<Object>>> respond(String tenantId, Set<String> filter, Long from, boolean counts) {
-        return respond(tenantId, filter, from, counts, filter);
-    }
-
-    /** {@code filter} null means every segment; {@code countable} are the segments counts are kept for. */
-    private ResponseEntity<Flux<ServerSentEvent<Object>>> respond(String tenantId, Set<String> filter, Long from, boolean counts,
+    /**
+     * Writes the stream: {@code filter} null means every segment; {@code countable} are the segments counts
+     * are kept for. The frames are written as plain bytes (see {@link SseFrames}): what is queued leaves in
+     * one flush.
+     */
+    private Mono<Void> respond(ServerHttpResponse response, String tenantId, Set<String> filter, Long from, boolean counts,
             Set<String> countable) {
-        Flux<ServerSentEvent<Object>> stream = Flux.usingWhen(
+        Flux<String> stream = Flux.usingWhen(
                 tail.subscribe(tenantId),
                 sub -> body(tenantId, filter, from, counts, countable, sub),
                 sub -> Mono.fromRunnable(() -> tail.unsubscribe(tenantId, sub)));
         stream = stream
                 .doOnSubscribe(s -> open.incrementAndGet())
                 .doFinally(s -> open.decrementAndGet());
-        return ResponseEntity.ok()
-                .header("Cache-Control", "no-cache")
-                .header("X-Accel-Buffering", "no")
-                .contentType(MediaType.TEXT_EVENT_STREAM)
-                .body(stream);
+        HttpHeaders headers = response.getHeaders();
+        headers.setContentType(MediaType.TEXT_EVENT_STREAM);
+        headers.setCacheControl("no-cache");
+        headers.set("X-Accel-Buffering", "no");
+        DataBufferFactory buffers = response.bufferFactory();
+        return response.writeWith(stream.map(frame -> buffers.wrap(frame.getBytes(StandardCharsets.UTF_8))));
     }
 
-    private Flux<ServerSentEvent<Object>> body(String tenantId, Set<String> filter, Long from, boolean counts,
+    private Flux<String> body(String tenantId, Set<String> filter, Long from, boolean counts,
             Set<String> countable, ChangeTail.Subscription sub) {
         long position = sub.position;
-        ServerSentEvent<Object> hello = ServerSentEvent.builder().retry(properties.retry()).comment(" connected").build();
+        String hello = SseFrames.comment("connected", properties.retry());
         // Only a resume needs to know how far the log was pruned; a live-only stream costs no query here.
         Mono<long[]> positionOfLog = from == null ? Mono.just(new long[] {position, 0}) : reader.position(tenantId);
         return positionOfLog.flatMapMany(p -> {
             long pruned = p[1];
-            Flux<ServerSentEvent<Object>> head = Flux.just(hello);
+            Flux<String> head = Flux.just(hello);
             long replayFrom;
             if (from == null) {
                 replayFrom = position; // live only
             } else if (from < pruned) {
-                Map<String, Object> data = new LinkedHashMap<>();
-                data.put("reason", "history-expired");
-                data.put("asOf", position);
-                head = head.concatWith(Flux.just(ServerSentEvent.builder((Object) data).event("reset").build()));
+                head = head.concatWith(Flux.just(SseFrames.reset(position)));
                 replayFrom = position;
             } else {
                 replayFrom = from;
@@ -142,15 +141,16 @@ class ChangeFeedController {
             Flux<ChangeRow> live = sub.rows()
                     .filter(r -> r.seq() > liveFrom && (filter == null || filter.contains(r.segment())));
             Counts tally = counts ? new Counts() : null;
-            Flux<ServerSentEvent<Object>> changes = Flux.concat(replay, live)
+            Flux<String> changes = Flux.concat(replay, live)
                     .doOnNext(r -> {
                         if (tally != null) tally.apply(r);
                     })
                     .map(this::event);
-            Flux<ServerSentEvent<Object>> keepAlive = Flux.interval(properties.keepAlive())
+            String keepAliveFrame = SseFrames.comment("keep-alive", null);
+            Flux<String> keepAlive = Flux.interval(properties.keepAlive())
                     .onBackpressureDrop()
-                    .map(t -> ServerSentEvent.builder().comment(" keep-alive").build());
-            Flux<ServerSentEvent<Object>> countEvents = tally == null ? Flux.empty()
+                    .map(t -> keepAliveFrame);
+            Flux<String> countEvents = tally == null ? Flux.empty()
                     : reader.counts(tenantId, countable).flatMapMany(initial -> {
                         tally.start(initial);
                         return Flux.concat(Flux.fromIterable(tally.dirty()),
@@ -158,10 +158,9 @@ class ChangeFeedController {
                     });
             // The stream ends when the changes end (a cut-off subscriber); keep-alives and counts end with it.
             reactor.core.publisher.Sinks.One<Boolean> done = reactor.core.publisher.Sinks.one();
-            Flux<ServerSentEvent<Object>> tracked = changes.doFinally(signal -> done.tryEmitValue(Boolean.TRUE));
+            Flux<String> tracked = changes.doFinally(signal -> done.tryEmitValue(Boolean.TRUE));
             // When the application stops, the stream ends with a retry hint (ChangeFeedShutdown).
-            ServerSentEvent<Object> goodbye = ServerSentEvent.builder().retry(properties.retry())
-                    .comment(" server shutting down: reconnect with Last-Event-ID").build();
+            String goodbye = SseFrames.comment("server shutting down: reconnect with Last-Event-ID", properties.retry());
             return head.concatWith(Flux.merge(tracked, keepAlive.takeUntilOther(done.asMono()),
                                     countEvents.takeUntilOther(done.asMono()))
                             .takeUntilOther(shutdown.closing()))
@@ -169,30 +168,10 @@ class ChangeFeedController {
         });
     }
 
-    private ServerSentEvent<Object> event(ChangeRow r) {
+    private String event(ChangeRow r) {
         delivered.increment();
         latency.record(Duration.between(r.at(), clock.instant()).abs());
-        return ServerSentEvent.builder((Object) data(r)).id(Long.toString(r.seq())).event(r.enter() ? "enter" : "exit").build();
-    }
-
-    /**
-     * The event's data line, written by hand (one per change delivered; a serializer per map cost a
-     * measurable share of the CPU). Fields as in API.md: seq, segment, contactId, change, at, cause.
-     */
-    static String data(ChangeRow r) {
-        StringBuilder sb = new StringBuilder(160);
-        sb.append("{\"seq\":").append(r.seq()).append(",\"segment\":");
-        Json.quote(sb, r.segment());
-        sb.append(",\"contactId\":");
-        Json.quote(sb, r.contactId());
-        sb.append(",\"change\":\"").append(r.enter() ? "enter" : "exit").append("\",\"at\":\"").append(r.at())
-                .append("\",\"cause\":{\"kind\":");
-        Json.quote(sb, r.causeKind());
-        if (r.eventId() != null) {
-            sb.append(",\"eventId\":");
-            Json.quote(sb, r.eventId());
-        }
-        return sb.append("}}").toString();
+        return SseFrames.change(r);
     }
 
     /**
@@ -226,16 +205,12 @@ class ChangeFeedController {
             v[2] = 1;
         }
 
-        synchronized List<ServerSentEvent<Object>> dirty() {
-            List<ServerSentEvent<Object>> out = new java.util.ArrayList<>();
+        synchronized List<String> dirty() {
+            List<String> out = new java.util.ArrayList<>();
             state.forEach((s, v) -> {
                 if (v[2] == 0) return;
                 v[2] = 0;
-                Map<String, Object> data = new LinkedHashMap<>();
-                data.put("segment", s);
-                data.put("count", v[0]);
-                data.put("asOf", v[1]);
-                out.add(ServerSentEvent.builder((Object) data).event("count").build());
+                out.add(SseFrames.count(s, v[0], v[1]));
             });
             return out;
         }

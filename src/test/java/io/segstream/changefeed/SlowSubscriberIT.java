@@ -39,7 +39,7 @@ import org.springframework.web.reactive.function.client.WebClient;
 class SlowSubscriberIT {
 
     private static final ParameterizedTypeReference<ServerSentEvent<Map<String, Object>>> SSE = new ParameterizedTypeReference<>() {};
-    private static final Pattern ID = Pattern.compile("(?m)^id:(\\d+)$");
+    private static final Pattern ID = Pattern.compile("(?m)^id: ?(\\d+)$"); // SSE: one optional space after the colon
 
     @Autowired
     WebTestClient client;
@@ -75,6 +75,7 @@ class SlowSubscriberIT {
         long withNanos;
         try (Socket stuck = new Socket()) {
             stuck.setReceiveBufferSize(4096);
+            stuck.setSoTimeout(30_000); // a read that gets nothing fails the test instead of hanging it
             stuck.connect(new InetSocketAddress("127.0.0.1", port));
             OutputStream out = stuck.getOutputStream();
             out.write(("GET /v1/segments/vip/changes HTTP/1.1\r\nHost: localhost\r\nAccept: text/event-stream\r\n"
