@@ -46,6 +46,25 @@ public class ContactNumbers {
         });
     }
 
+    /**
+     * Returns {@code numbers[from..]}, taken by {@link #allocate} and written nowhere, to be handed out
+     * again (they are ascending, so mostly one range).
+     */
+    public void giveBack(String tenantId, long[] numbers, int from) {
+        if (from >= numbers.length) return;
+        Deque<Range> pool = pools.computeIfAbsent(tenantId, t -> new ArrayDeque<>());
+        synchronized (pool) {
+            // Last range first, each to the front: they are handed out next, in ascending order.
+            int j = numbers.length;
+            while (j > from) {
+                int i = j - 1;
+                while (i > from && numbers[i - 1] == numbers[i] - 1) i--;
+                pool.addFirst(new Range(numbers[i], numbers[j - 1] + 1));
+                j = i;
+            }
+        }
+    }
+
     private int takeLocal(String tenantId, long[] out, int from) {
         Deque<Range> pool = pools.computeIfAbsent(tenantId, t -> new ArrayDeque<>());
         synchronized (pool) {

@@ -32,12 +32,10 @@ public class ContactStore {
     private static final Duration TIMEOUT = Duration.ofSeconds(10);
 
     private final DatabaseClient db;
-    private final ContactNumbers numbers;
     private final JsonMapper json;
 
-    public ContactStore(DatabaseClient db, ContactNumbers numbers, JsonMapper json) {
+    public ContactStore(DatabaseClient db, JsonMapper json) {
         this.db = db;
-        this.numbers = numbers;
         this.json = json;
     }
 
@@ -51,33 +49,6 @@ public class ContactStore {
 
     /** A contact before and after the events of one batch were folded into it. */
     public record Folded(StoredContact before, Profile profile, Behaviour behaviour, List<NewEvent> events) {}
-
-    /**
-     * Reserves numbers for the contacts among {@code contactIds} that do not exist yet. Called before
-     * the ingest transaction; a number reserved for a contact that a concurrent batch creates first is
-     * left unused.
-     */
-    public Mono<Map<String, Long>> numbersForNew(String tenantId, Collection<String> contactIds) {
-        if (contactIds.isEmpty()) return Mono.just(Map.of());
-        String[] ids = new TreeSet<>(contactIds).toArray(String[]::new);
-        return db.sql("SELECT c.contact_id FROM " + BY_IDS
-                        + " CROSS JOIN LATERAL (SELECT contact_id FROM contacts WHERE tenant_id = :tenant AND contact_id = v.id OFFSET 0) c")
-                .bind("tenant", tenantId)
-                .bind("ids", PgArrays.text(ids))
-                .map(row -> row.get("contact_id", String.class))
-                .all()
-                .collect(java.util.stream.Collectors.toSet())
-                .timeout(TIMEOUT)
-                .flatMap(existing -> {
-                    List<String> missing = new ArrayList<>();
-                    for (String id : ids) if (!existing.contains(id)) missing.add(id);
-                    return numbers.allocate(tenantId, missing.size()).map(nos -> {
-                        Map<String, Long> out = new LinkedHashMap<>();
-                        for (int i = 0; i < missing.size(); i++) out.put(missing.get(i), nos[i]);
-                        return out;
-                    });
-                });
-    }
 
     /**
      * Folds the new events of contacts that did not exist when their numbers were reserved, as if each
@@ -179,7 +150,7 @@ public class ContactStore {
     }
 
     /**
-     * Inserts new contacts with their first state (numbers from {@link #numbersForNew}), in contact-id
+     * Inserts new contacts with their first state (numbers reserved with {@link ContactNumbers#allocate}), in contact-id
      * order, and erases what their deletions erased. Emits the ids inserted: a contact that a concurrent
      * batch created in the meantime is left as that batch wrote it (the insert waits for that batch to
      * end), for the caller to lock and fold as an existing contact.

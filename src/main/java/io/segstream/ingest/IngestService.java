@@ -4,6 +4,7 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
+import io.segstream.contact.ContactNumbers;
 import io.segstream.contact.ContactStore;
 import io.segstream.contact.NewEvent;
 import io.segstream.membership.Appended;
@@ -13,12 +14,15 @@ import io.segstream.membership.ChangeSignals;
 import io.segstream.platform.ProblemException;
 import io.segstream.platform.SegstreamProperties;
 import io.segstream.segment.SegmentCatalog;
+import io.segstream.segment.TenantSegments;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.TimeoutException;
@@ -36,6 +40,7 @@ class IngestService {
 
     private final EventLog eventLog;
     private final ContactStore contacts;
+    private final ContactNumbers numbers;
     private final SegmentCatalog catalog;
     private final MembershipWriter writer;
     private final ChangeSignals signals;
@@ -51,10 +56,11 @@ class IngestService {
     private final Timer evaluationTime;
     private final Timer publishTime;
 
-    IngestService(EventLog eventLog, ContactStore contacts, SegmentCatalog catalog, MembershipWriter writer,
+    IngestService(EventLog eventLog, ContactStore contacts, ContactNumbers numbers, SegmentCatalog catalog, MembershipWriter writer,
             ChangeSignals signals, TransactionalOperator tx, SegstreamProperties properties, MeterRegistry meters, Clock clock) {
         this.eventLog = eventLog;
         this.contacts = contacts;
+        this.numbers = numbers;
         this.catalog = catalog;
         this.writer = writer;
         this.signals = signals;
@@ -108,51 +114,70 @@ class IngestService {
     /**
      * Stores the batch in one transaction; emits the inserted event ids and the changes appended.
      *
-     * <p>Lock order, shared by every batch so that none can deadlock another: the event ids (inserted in
-     * id order), then the new contacts (inserted with their first state, in contact-id order), then the
-     * existing ones (row locks in contact-id order), then the tenant's change-log seq. A contact taken as
-     * new that a concurrent batch created meanwhile is not inserted: the insert waits for that batch to
-     * end, and the contact joins the existing ones.
+     * <p>Lock order, shared by every batch so that none can deadlock another: the tenant row (shared),
+     * the event ids (inserted in id order), then the new contacts (inserted with their first state, in
+     * contact-id order), then the existing ones (row locks in contact-id order), then the tenant's
+     * change-log seq. A contact taken as new that a concurrent batch created meanwhile is not inserted:
+     * the insert waits for that batch to end, and the contact joins the existing ones.
+     *
+     * <p>Design note: numbers for new contacts are taken before the transaction, one per contact of the
+     * batch, from this instance's reserved blocks (a block is reserved on a connection of its own, never
+     * from inside a transaction: that once made every in-flight batch wait for a second connection, all
+     * 20 held, a 10 s stall at 5,000 events/s). The batch's first statement tells which contacts are new;
+     * the numbers they do not need go back at once, unwritten.
      */
     private Mono<Stored> attempt(String tenantId, List<IncomingEvent> events, Set<String> contactIds) {
-        return contacts.numbersForNew(tenantId, contactIds).flatMap(reserved -> catalog.lockShared(tenantId)
-                        .flatMap(segments -> eventLog.insertNew(tenantId, events).flatMap(inserted -> {
-                            Instant now = clock.instant();
-                            List<NewEvent> fresh = new ArrayList<>();
-                            List<NewEvent> ofNew = new ArrayList<>();
-                            for (IncomingEvent e : events) {
-                                if (!inserted.contains(e.event().id())) continue;
-                                NewEvent n = new NewEvent(e.event(), e.properties());
-                                (reserved.containsKey(e.event().contactId()) ? ofNew : fresh).add(n);
-                            }
-                            var signatures = segments.signatures();
-                            long[] evaluationNanos = {0};
-                            List<MembershipWriter.Evaluated> created = evaluate(segments,
-                                    contacts.foldNew(ofNew, reserved, signatures, segments.zone(), now), now, evaluationNanos);
-                            return writer.create(tenantId, created).flatMap(stored -> {
-                                for (NewEvent n : ofNew) if (!stored.contains(n.event().contactId())) fresh.add(n);
-                                return contacts.fold(tenantId, fresh, signatures, segments.zone(), now).flatMap(folded -> {
-                                    List<MembershipWriter.Evaluated> all = new ArrayList<>(evaluate(segments, folded, now, evaluationNanos));
-                                    evaluationTime.record(evaluationNanos[0], java.util.concurrent.TimeUnit.NANOSECONDS);
-                                    for (MembershipWriter.Evaluated e : created) {
-                                        if (stored.contains(e.transition().contactId())) all.add(e);
-                                    }
-                                    all.sort(Comparator.comparing(e -> e.transition().contactId()));
-                                    return writer.write(tenantId, all, true, now, stored);
-                                });
-                            })
-                                    .doOnNext(a -> membershipChanges.increment(a.changes().size()))
-                                    .map(a -> new Stored(inserted, a));
-                        }))
-                        // Design note: the lookup of new contacts stays before the transaction. Inside it, a
-                        // number reservation (on a connection of its own) made every in-flight batch want a
-                        // second connection: under load all 20 were held by batches waiting for one (measured:
-                        // a 10 s stall and 503s at 5,000 events/s).
-                        .as(tx::transactional));
+        return numbers.allocate(tenantId, contactIds.size()).flatMap(claimed -> {
+            java.util.concurrent.atomic.AtomicBoolean handedOut = new java.util.concurrent.atomic.AtomicBoolean();
+            return eventLog.open(tenantId, events, contactIds).flatMap(opened -> {
+                        Map<String, Long> reserved = new LinkedHashMap<>();
+                        int used = 0;
+                        for (String id : contactIds) if (!opened.existingContacts().contains(id)) reserved.put(id, claimed[used++]);
+                        handedOut.set(true);
+                        numbers.giveBack(tenantId, claimed, used);
+                        return catalog.atVersion(tenantId, opened.timeZone(), opened.segmentsVersion())
+                                .flatMap(segments -> storeOpened(tenantId, events, opened.inserted(), reserved, segments));
+                    })
+                    // Nothing was written with them when the first statement failed.
+                    .doOnError(e -> {
+                        if (handedOut.compareAndSet(false, true)) numbers.giveBack(tenantId, claimed, 0);
+                    })
+                    .as(tx::transactional);
+        });
+    }
+
+    private Mono<Stored> storeOpened(String tenantId, List<IncomingEvent> events, Set<String> inserted, Map<String, Long> reserved,
+            TenantSegments segments) {
+        Instant now = clock.instant();
+        List<NewEvent> fresh = new ArrayList<>();
+        List<NewEvent> ofNew = new ArrayList<>();
+        for (IncomingEvent e : events) {
+            if (!inserted.contains(e.event().id())) continue;
+            NewEvent n = new NewEvent(e.event(), e.properties());
+            (reserved.containsKey(e.event().contactId()) ? ofNew : fresh).add(n);
+        }
+        var signatures = segments.signatures();
+        long[] evaluationNanos = {0};
+        List<MembershipWriter.Evaluated> created = evaluate(segments,
+                contacts.foldNew(ofNew, reserved, signatures, segments.zone(), now), now, evaluationNanos);
+        return writer.create(tenantId, created).flatMap(stored -> {
+                    for (NewEvent n : ofNew) if (!stored.contains(n.event().contactId())) fresh.add(n);
+                    return contacts.fold(tenantId, fresh, signatures, segments.zone(), now).flatMap(folded -> {
+                        List<MembershipWriter.Evaluated> all = new ArrayList<>(evaluate(segments, folded, now, evaluationNanos));
+                        evaluationTime.record(evaluationNanos[0], java.util.concurrent.TimeUnit.NANOSECONDS);
+                        for (MembershipWriter.Evaluated e : created) {
+                            if (stored.contains(e.transition().contactId())) all.add(e);
+                        }
+                        all.sort(Comparator.comparing(e -> e.transition().contactId()));
+                        return writer.write(tenantId, all, true, now, stored);
+                    });
+                })
+                .doOnNext(a -> membershipChanges.increment(a.changes().size()))
+                .map(a -> new Stored(inserted, a));
     }
 
     /** Evaluates the folded contacts' segments; adds the time it took to {@code nanos[0]}. */
-    private static List<MembershipWriter.Evaluated> evaluate(io.segstream.segment.TenantSegments segments,
+    private static List<MembershipWriter.Evaluated> evaluate(TenantSegments segments,
             List<ContactStore.Folded> folded, Instant now, long[] nanos) {
         long started = System.nanoTime();
         List<MembershipWriter.Evaluated> evaluated = new ArrayList<>(folded.size());

@@ -47,11 +47,18 @@ public class SegmentCatalog {
                 .map(row -> Map.entry(row.get("time_zone", String.class), row.get("segments_version", Long.class)))
                 .one()
                 .timeout(TIMEOUT)
-                .flatMap(row -> {
-                    TenantSegments cached = cache.get(tenantId);
-                    if (cached != null && cached.version() == row.getValue()) return Mono.just(cached);
-                    return load(tenantId, ZoneId.of(row.getKey()), row.getValue()).doOnNext(s -> cache.put(tenantId, s));
-                });
+                .flatMap(row -> atVersion(tenantId, row.getKey(), row.getValue()));
+    }
+
+    /**
+     * The tenant's segments at {@code version}, for a caller whose own statement took the tenant row {@code
+     * FOR SHARE} in its transaction and read its time zone and segments version (the ingest batch's first
+     * statement): the same lock as {@link #lockShared}, without a round trip of its own.
+     */
+    public Mono<TenantSegments> atVersion(String tenantId, String timeZone, long version) {
+        TenantSegments cached = cache.get(tenantId);
+        if (cached != null && cached.version() == version) return Mono.just(cached);
+        return load(tenantId, ZoneId.of(timeZone), version).doOnNext(s -> cache.put(tenantId, s));
     }
 
     private Mono<TenantSegments> load(String tenantId, ZoneId zone, long version) {

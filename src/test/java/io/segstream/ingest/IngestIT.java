@@ -261,6 +261,24 @@ class IngestIT {
         assertThat(numbers.get(49) - numbers.get(0)).isEqualTo(49);
     }
 
+    @Test
+    void numbersTakenForContactsThatTurnOutToExistAreHandedOutAgain() {
+        // Each batch takes a number per contact before it knows which are new; the unneeded ones go back.
+        for (int round = 0; round < 5; round++) {
+            int r = round;
+            String batch = "[" + IntStream.range(0, 20)
+                    .mapToObj(i -> event("mix" + r + "-" + i, "mixed-" + (i < 16 ? i : 16 + 4 * r + i - 16), "x.y",
+                            "2026-11-01T10:00:00Z", null))
+                    .collect(Collectors.joining(",")) + "]";
+            api.postEvents(tenant.key(), batch).expectStatus().isAccepted();
+        }
+        List<Long> numbers = db.sql("SELECT contact_no FROM contacts WHERE tenant_id = :t ORDER BY contact_no")
+                .bind("t", tenant.id()).map(r -> r.get(0, Long.class)).all().collectList().block();
+        // 16 contacts in every batch, 4 new ones per batch: 36 contacts, numbered without a gap.
+        assertThat(numbers).hasSize(36).doesNotHaveDuplicates();
+        assertThat(numbers.get(35) - numbers.get(0)).isEqualTo(35);
+    }
+
     private long storedEvents() {
         return db.sql("SELECT count(*) FROM events WHERE tenant_id = :t").bind("t", tenant.id())
                 .map(r -> r.get(0, Long.class)).one().block();

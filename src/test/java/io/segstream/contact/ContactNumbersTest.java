@@ -1,0 +1,35 @@
+package io.segstream.contact;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import org.junit.jupiter.api.Test;
+
+/** The local side of number handout: what is given back is handed out next, in ascending order. */
+class ContactNumbersTest {
+
+    // No database: every allocation below is served from numbers given back.
+    private final ContactNumbers numbers = new ContactNumbers(null);
+
+    @Test
+    void numbersGivenBackAreHandedOutNextInAscendingOrder() {
+        numbers.giveBack("t", new long[] {3, 4, 5, 9, 10, 20}, 0);
+        assertThat(numbers.allocate("t", 4).block()).containsExactly(3, 4, 5, 9);
+        assertThat(numbers.allocate("t", 2).block()).containsExactly(10, 20);
+    }
+
+    @Test
+    void onlyTheNumbersFromTheGivenIndexGoBack() {
+        numbers.giveBack("t", new long[] {1, 2, 3, 7, 8}, 2);
+        assertThat(numbers.allocate("t", 3).block()).containsExactly(3, 7, 8);
+        numbers.giveBack("t", new long[] {40, 41}, 2);
+        numbers.giveBack("other", new long[] {50}, 0);
+        assertThat(numbers.allocate("other", 1).block()).containsExactly(50);
+    }
+
+    @Test
+    void aLaterGiveBackIsHandedOutBeforeAnEarlierOne() {
+        numbers.giveBack("t", new long[] {100, 101}, 0);
+        numbers.giveBack("t", new long[] {7}, 0);
+        assertThat(numbers.allocate("t", 3).block()).containsExactly(7, 100, 101);
+    }
+}
