@@ -5,6 +5,9 @@ import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.springframework.r2dbc.core.DatabaseClient;
 import org.springframework.stereotype.Component;
 import reactor.core.publisher.Mono;
@@ -15,17 +18,24 @@ import reactor.util.context.Context;
  * {@link #BLOCK} numbers from {@code contact_number_blocks} in a short transaction of its own, then
  * serves them from memory, so the counter row is never a hot lock. Numbers are never reused; a
  * block left unused when an instance stops leaves a gap.
+ *
+ * <p>Design note: the next block is reserved ahead of need, in the background, once fewer than a
+ * block's worth are left, so a batch rarely waits for a reservation (its own commit, on its own
+ * connection: when the disk stalls a commit, a batch that needed one waited as long). A batch that needs
+ * more than is at hand still reserves what it lacks itself.
  */
 @Component
 public class ContactNumbers {
 
     static final int BLOCK = 1024;
+    private static final Logger log = LoggerFactory.getLogger(ContactNumbers.class);
     private static final Duration TIMEOUT = Duration.ofSeconds(5);
 
     private record Range(long next, long end) {}
 
     private final DatabaseClient db;
     private final Map<String, Deque<Range>> pools = new ConcurrentHashMap<>();
+    private final Map<String, AtomicBoolean> refilling = new ConcurrentHashMap<>();
 
     public ContactNumbers(DatabaseClient db) {
         this.db = db;
@@ -36,14 +46,40 @@ public class ContactNumbers {
         if (count == 0) return Mono.just(new long[0]);
         long[] out = new long[count];
         int taken = takeLocal(tenantId, out, 0);
-        if (taken == count) return Mono.just(out);
+        if (taken == count) {
+            refillIfLow(tenantId);
+            return Mono.just(out);
+        }
         int missing = count - taken;
         long size = Math.max(BLOCK, missing);
         return reserve(tenantId, size).map(start -> {
             for (int i = 0; i < missing; i++) out[taken + i] = start + i;
             if (size > missing) giveBack(tenantId, new Range(start + missing, start + size));
+            refillIfLow(tenantId);
             return out;
         });
+    }
+
+    /** Reserves the next block in the background when less than a block is left (one at a time per tenant). */
+    private void refillIfLow(String tenantId) {
+        if (available(tenantId) >= BLOCK) return;
+        AtomicBoolean busy = refilling.computeIfAbsent(tenantId, t -> new AtomicBoolean());
+        if (!busy.compareAndSet(false, true)) return;
+        Mono.defer(() -> reserve(tenantId, BLOCK))
+                .doFinally(signal -> busy.set(false))
+                .subscribe(start -> giveBack(tenantId, new Range(start, start + BLOCK)),
+                        e -> log.warn("Contact numbers of tenant {} not reserved ahead: {}", tenantId, e.toString()));
+    }
+
+    /** How many numbers this instance holds for the tenant. */
+    long available(String tenantId) {
+        Deque<Range> pool = pools.get(tenantId);
+        if (pool == null) return 0;
+        synchronized (pool) {
+            long n = 0;
+            for (Range r : pool) n += r.end - r.next;
+            return n;
+        }
     }
 
     /**

@@ -7,8 +7,16 @@ import org.junit.jupiter.api.Test;
 /** The local side of number handout: what is given back is handed out next, in ascending order. */
 class ContactNumbersTest {
 
-    // No database: every allocation below is served from numbers given back.
+    // No database: every allocation below is served from numbers given back, and a block's worth more is
+    // kept at hand behind them, so that nothing is reserved ahead either.
     private final ContactNumbers numbers = new ContactNumbers(null);
+
+    @org.junit.jupiter.api.BeforeEach
+    void aBlockAtHand() {
+        for (String tenant : new String[] {"t", "other"}) {
+            numbers.giveBack(tenant, java.util.stream.LongStream.range(1_000_000, 1_000_000 + 2 * ContactNumbers.BLOCK).toArray(), 0);
+        }
+    }
 
     @Test
     void numbersGivenBackAreHandedOutNextInAscendingOrder() {

@@ -34,6 +34,9 @@ class IngestIT {
     DatabaseClient db;
 
     @Autowired
+    io.segstream.contact.ContactNumbers numbers;
+
+    @Autowired
     ReactiveRedisConnectionFactory redis;
 
     @LocalServerPort
@@ -259,6 +262,22 @@ class IngestIT {
                 .bind("t", tenant.id()).map(r -> r.get(0, Long.class)).all().collectList().block();
         assertThat(numbers).hasSize(50).doesNotHaveDuplicates();
         assertThat(numbers.get(49) - numbers.get(0)).isEqualTo(49);
+    }
+
+    @Test
+    void theNextBlockOfContactNumbersIsReservedBeforeItIsNeeded() {
+        // The tenant's first batch reserves a block itself; taking most of it reserves the next one in the
+        // background, with no batch asking.
+        long[] first = numbers.allocate(tenant.id(), 1000).block(Duration.ofSeconds(10));
+        assertThat(first).hasSize(1000);
+        org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> reservedThrough() == first[0] + 2048);
+        assertThat(numbers.allocate(tenant.id(), 1048).block(Duration.ofSeconds(10))).startsWith(first[999] + 1)
+                .endsWith(first[0] + 2047);
+    }
+
+    private long reservedThrough() {
+        return db.sql("SELECT next_no FROM contact_number_blocks WHERE tenant_id = :t").bind("t", tenant.id())
+                .map(r -> r.get(0, Long.class)).one().defaultIfEmpty(0L).block(Duration.ofSeconds(5));
     }
 
     @Test
