@@ -101,12 +101,13 @@ class ProjectionRepairIT {
                 .expectStatus().isAccepted();
         new Invariants(db, redis).check(tenant.id());
         // New contacts numbered far beyond the first ones (the next block of numbers is reserved from
-        // 300,000 once this instance used up its current block): every existing bitmap must grow with them.
+        // 300,000 once this instance used up what it holds: the first block and the one reserved ahead,
+        // 2,048 numbers): every existing bitmap must grow with them.
         db.sql("UPDATE contact_number_blocks SET next_no = 300000 WHERE tenant_id = :t").bind("t", tenant.id()).then().block();
-        for (int batch = 0; batch < 3; batch++) {
+        for (int batch = 0; batch < 6; batch++) {
             List<String> events = new ArrayList<>();
-            for (int i = 0; i < 400; i++) {
-                int n = batch * 400 + i;
+            for (int i = 0; i < 500; i++) {
+                int n = batch * 500 + i;
                 events.add(event("b" + n, "n" + n, "contact.tagged", "2026-01-01T00:00:00Z", "{\"tag\":\"b\"}"));
             }
             api.postEvents(tenant.key(), "[" + String.join(",", events) + "]").expectStatus().isAccepted();
@@ -130,7 +131,7 @@ class ProjectionRepairIT {
             if (page.get("nextCursor") == null) break;
             body = "{\"cursor\":\"" + page.get("nextCursor") + "\"}";
         }
-        assertThat(listed).hasSize(1200).allMatch(id -> id.startsWith("n"));
+        assertThat(listed).hasSize(3000).allMatch(id -> id.startsWith("n"));
     }
 
     private double recoveries(String reason) {
