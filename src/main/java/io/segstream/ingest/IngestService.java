@@ -26,6 +26,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.springframework.stereotype.Service;
 import org.springframework.transaction.reactive.TransactionalOperator;
 import reactor.core.publisher.Mono;
@@ -128,7 +129,7 @@ class IngestService {
      */
     private Mono<Stored> attempt(String tenantId, List<IncomingEvent> events, Set<String> contactIds) {
         return numbers.allocate(tenantId, contactIds.size()).flatMap(claimed -> {
-            java.util.concurrent.atomic.AtomicBoolean handedOut = new java.util.concurrent.atomic.AtomicBoolean();
+            AtomicBoolean handedOut = new AtomicBoolean();
             return eventLog.open(tenantId, events, contactIds).flatMap(opened -> {
                         Map<String, Long> reserved = new LinkedHashMap<>();
                         int used = 0;
