@@ -56,6 +56,7 @@ class IngestService {
     private final Timer commitTime;
     private final Timer evaluationTime;
     private final Timer publishTime;
+    private final GroupCommit groups;
 
     IngestService(EventLog eventLog, ContactStore contacts, ContactNumbers numbers, SegmentCatalog catalog, MembershipWriter writer,
             ChangeSignals signals, TransactionalOperator tx, SegstreamProperties properties, MeterRegistry meters, Clock clock) {
@@ -75,39 +76,51 @@ class IngestService {
                 .description("Change-log rows written").register(meters);
         this.batchSize = DistributionSummary.builder("segstream.ingest.batch.size").description("Events per request")
                 .register(meters);
-        this.commitTime = Timer.builder("segstream.ingest.commit").description("Time to store and evaluate one batch")
+        this.commitTime = Timer.builder("segstream.ingest.commit")
+                .description("Time to store and evaluate one transaction's batches (one request, or a group queued together)")
                 .publishPercentileHistogram().register(meters);
         this.evaluationTime = Timer.builder("segstream.evaluation").description("Time to evaluate the segments of one batch's contacts")
                 .tag("trigger", "event").publishPercentileHistogram().register(meters);
         this.publishTime = Timer.builder("segstream.publish.latency")
                 .description("From a batch's arrival to its changes applied to the Redis projection and signalled to change feeds")
                 .publishPercentileHistogram().register(meters);
+        // Two transactions in flight per tenant; a backlog goes together, up to a request's limit of events,
+        // and at most eight requests' worth of events wait (then 503).
+        int maxEvents = properties.ingest().maxEvents();
+        this.groups = new GroupCommit(this::storeGroup, 2, maxEvents, 8L * maxEvents);
     }
 
     Mono<IngestResult> store(String tenantId, Batch batch) {
-        List<IncomingEvent> events = batch.events;
+        long started = System.nanoTime();
+        Mono<Set<String>> stored = batch.events.isEmpty() ? Mono.just(Set.of())
+                // emitted once its group's changes were handed to the feed and the projection
+                : groups.submit(tenantId, batch.events)
+                        .doOnNext(s -> publishTime.record(System.nanoTime() - started, java.util.concurrent.TimeUnit.NANOSECONDS));
+        return stored.map(inserted -> {
+            int dup = batch.duplicatesInRequest + (batch.events.size() - inserted.size());
+            accepted.increment(inserted.size());
+            duplicates.increment(dup);
+            rejected.increment(batch.rejections.size());
+            batchSize.record(batch.size);
+            return new IngestResult(inserted.size(), dup, batch.rejections);
+        });
+    }
+
+    /**
+     * Stores the events of one group of requests (see {@link GroupCommit}) in one transaction, then hands
+     * its changes to the change feed and the Redis projection; emits the ids stored.
+     */
+    private Mono<Set<String>> storeGroup(String tenantId, List<IncomingEvent> events) {
         Set<String> contactIds = new TreeSet<>();
         for (IncomingEvent e : events) contactIds.add(e.event().contactId());
         long started = System.nanoTime();
-        Mono<Stored> stored = events.isEmpty()
-                ? Mono.just(new Stored(Set.of(), Appended.none(tenantId)))
-                : attempt(tenantId, events, contactIds);
-        return stored.timeout(timeout)
+        return attempt(tenantId, events, contactIds).timeout(timeout)
                 .onErrorMap(TimeoutException.class, e -> ProblemException.unavailable(
                         "The batch could not be stored within " + timeout + "; nothing was stored", Duration.ofSeconds(2)))
                 // emitted after the commit: stored and evaluated (segstream.ingest.commit), not yet published
                 .doOnNext(s -> commitTime.record(Duration.ofNanos(System.nanoTime() - started)))
-                .flatMap(s -> (s.changes().isEmpty() ? Mono.<Void>empty() : signals.committed(s.changes())
-                                .doOnSuccess(v -> publishTime.record(System.nanoTime() - started, java.util.concurrent.TimeUnit.NANOSECONDS)))
-                        .thenReturn(s.inserted()))
-                .map(inserted -> {
-                    int dup = batch.duplicatesInRequest + (events.size() - inserted.size());
-                    accepted.increment(inserted.size());
-                    duplicates.increment(dup);
-                    rejected.increment(batch.rejections.size());
-                    batchSize.record(batch.size);
-                    return new IngestResult(inserted.size(), dup, batch.rejections);
-                });
+                .flatMap(s -> (s.changes().isEmpty() ? Mono.<Void>empty() : signals.committed(s.changes()))
+                        .thenReturn(s.inserted()));
     }
 
     private record Stored(Set<String> inserted, Appended changes) {}

@@ -1,0 +1,131 @@
+package io.segstream.ingest;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.segstream.contact.ContactEvent;
+import io.segstream.contact.ProfileEffect;
+import io.segstream.platform.ProblemException;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.CopyOnWriteArrayList;
+import org.junit.jupiter.api.Test;
+import reactor.core.publisher.Sinks;
+import reactor.test.StepVerifier;
+import tools.jackson.databind.node.JsonNodeFactory;
+
+/** Requests of a tenant that arrive while its transactions are busy go together, each answered for itself. */
+class GroupCommitTest {
+
+    /** A store whose transactions end when the test says; it records what each was given. */
+    private final List<List<String>> calls = new CopyOnWriteArrayList<>();
+    private final List<Sinks.One<Set<String>>> ends = new CopyOnWriteArrayList<>();
+    private final GroupCommit.Store store = (tenant, events) -> {
+        calls.add(events.stream().map(e -> e.event().id()).toList());
+        Sinks.One<Set<String>> end = Sinks.one();
+        ends.add(end);
+        return end.asMono();
+    };
+
+    private static List<IncomingEvent> events(String... ids) {
+        List<IncomingEvent> out = new ArrayList<>();
+        for (String id : ids) {
+            out.add(new IncomingEvent(new ContactEvent(id, "c-" + id, "t", Instant.parse("2026-11-01T00:00:00Z"),
+                    new ProfileEffect.Behavioural()), "{}", JsonNodeFactory.instance.objectNode()));
+        }
+        return out;
+    }
+
+    private void commit(int call, String... stored) {
+        ends.get(call).tryEmitValue(Set.of(stored));
+    }
+
+    @Test
+    void requestsArrivingWhileTheLaneIsBusyGoTogetherAndEachGetsItsOwnEvents() {
+        GroupCommit groups = new GroupCommit(store, 1, 100, 1_000);
+        var first = groups.submit("t", events("a1", "a2")).toFuture();
+        var second = groups.submit("t", events("b1")).toFuture();
+        var third = groups.submit("t", events("c1", "c2")).toFuture();
+        assertThat(calls).containsExactly(List.of("a1", "a2"));
+
+        commit(0, "a1", "a2");
+        assertThat(first).isCompletedWithValue(Set.of("a1", "a2"));
+        assertThat(calls).hasSize(2).last().isEqualTo(List.of("b1", "c1", "c2"));
+        assertThat(second).isNotDone();
+
+        commit(1, "b1", "c2"); // c1 was known already
+        assertThat(second).isCompletedWithValue(Set.of("b1"));
+        assertThat(third).isCompletedWithValue(Set.of("c2"));
+    }
+
+    @Test
+    void anIdInTwoRequestsOfAGroupIsStoredOnceForTheFirst() {
+        GroupCommit groups = new GroupCommit(store, 1, 100, 1_000);
+        groups.submit("t", events("x")).subscribe();
+        var early = groups.submit("t", events("d1", "shared")).toFuture();
+        var late = groups.submit("t", events("shared", "d2")).toFuture();
+        commit(0, "x");
+        assertThat(calls.get(1)).containsExactly("d1", "shared", "d2");
+        commit(1, "d1", "shared", "d2");
+        assertThat(early).isCompletedWithValue(Set.of("d1", "shared"));
+        assertThat(late).isCompletedWithValue(Set.of("d2"));
+    }
+
+    @Test
+    void aGroupIsBoundedByEventsAndLanesRunSideBySidePerTenant() {
+        GroupCommit groups = new GroupCommit(store, 2, 3, 1_000);
+        groups.submit("t", events("p1")).subscribe();
+        groups.submit("t", events("q1")).subscribe();
+        groups.submit("other", events("o1")).subscribe();
+        assertThat(calls).hasSize(3); // two lanes for t, one for the other tenant
+        groups.submit("t", events("r1", "r2")).subscribe();
+        groups.submit("t", events("s1", "s2")).subscribe();
+        groups.submit("t", events("u1")).subscribe();
+        commit(0, "p1");
+        // r (2 events) fits, s would make 4 > 3: it waits for the next group
+        assertThat(calls.get(3)).containsExactly("r1", "r2");
+        commit(1, "q1");
+        assertThat(calls.get(4)).containsExactly("s1", "s2", "u1");
+    }
+
+    @Test
+    void aFailedTransactionFailsEveryRequestInItAndTheLaneGoesOn() {
+        GroupCommit groups = new GroupCommit(store, 1, 100, 1_000);
+        groups.submit("t", events("f0")).subscribe();
+        var a = groups.submit("t", events("f1")).toFuture();
+        var b = groups.submit("t", events("f2")).toFuture();
+        commit(0, "f0");
+        ends.get(1).tryEmitError(new IllegalStateException("database gone"));
+        assertThat(a).isCompletedExceptionally();
+        assertThat(b).isCompletedExceptionally();
+        var c = groups.submit("t", events("f3")).toFuture();
+        commit(2, "f3");
+        assertThat(c).isCompletedWithValue(Set.of("f3"));
+    }
+
+    @Test
+    void tooManyWaitingEventsIs503AndTheRequestIsNotQueued() {
+        GroupCommit groups = new GroupCommit(store, 1, 100, 3);
+        groups.submit("t", events("w0")).subscribe();
+        groups.submit("t", events("w1", "w2")).subscribe();
+        StepVerifier.create(groups.submit("t", events("w3", "w4")))
+                .expectErrorSatisfies(e -> assertThat(e).isInstanceOf(ProblemException.class).hasMessageContaining("waiting"))
+                .verify();
+        commit(0, "w0");
+        assertThat(calls.get(1)).containsExactly("w1", "w2");
+    }
+
+    @Test
+    void cancellingOneRequestDoesNotCancelItsTransaction() {
+        GroupCommit groups = new GroupCommit(store, 1, 100, 1_000);
+        groups.submit("t", events("k0")).subscribe();
+        var gone = groups.submit("t", events("k1")).subscribe();
+        var kept = groups.submit("t", events("k2")).toFuture();
+        gone.dispose();
+        commit(0, "k0");
+        assertThat(calls.get(1)).containsExactly("k1", "k2");
+        commit(1, "k1", "k2");
+        assertThat(kept).isCompletedWithValue(Set.of("k2"));
+    }
+}
