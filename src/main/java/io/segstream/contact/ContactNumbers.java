@@ -41,7 +41,7 @@ public class ContactNumbers {
         this.db = db;
     }
 
-    /** Emits {@code count} fresh numbers of the tenant, in ascending order. */
+    /** Emits {@code count} fresh numbers of the tenant (not always ascending: numbers handed back come first). */
     public Mono<long[]> allocate(String tenantId, int count) {
         if (count == 0) return Mono.just(new long[0]);
         long[] out = new long[count];

@@ -25,6 +25,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.springframework.stereotype.Service;
@@ -95,7 +96,7 @@ class IngestService {
         Mono<Set<String>> stored = batch.events.isEmpty() ? Mono.just(Set.of())
                 // emitted once its group's changes were handed to the feed and the projection
                 : groups.submit(tenantId, batch.events)
-                        .doOnNext(s -> publishTime.record(System.nanoTime() - started, java.util.concurrent.TimeUnit.NANOSECONDS));
+                        .doOnNext(s -> publishTime.record(System.nanoTime() - started, TimeUnit.NANOSECONDS));
         return stored.map(inserted -> {
             int dup = batch.duplicatesInRequest + (batch.events.size() - inserted.size());
             accepted.increment(inserted.size());
@@ -178,7 +179,7 @@ class IngestService {
                     for (NewEvent n : ofNew) if (!stored.contains(n.event().contactId())) fresh.add(n);
                     return contacts.fold(tenantId, fresh, signatures, segments.zone(), now).flatMap(folded -> {
                         List<MembershipWriter.Evaluated> all = new ArrayList<>(evaluate(segments, folded, now, evaluationNanos));
-                        evaluationTime.record(evaluationNanos[0], java.util.concurrent.TimeUnit.NANOSECONDS);
+                        evaluationTime.record(evaluationNanos[0], TimeUnit.NANOSECONDS);
                         for (MembershipWriter.Evaluated e : created) {
                             if (stored.contains(e.transition().contactId())) all.add(e);
                         }
