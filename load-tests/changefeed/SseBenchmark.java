@@ -54,6 +54,9 @@ public class SseBenchmark {
         HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
         Map<String, Long> sentAt = new ConcurrentHashMap<>();
         List<Long> latencies = Collections.synchronizedList(new ArrayList<>());
+        // per second of sending: events over 50 ms and the worst latency (where the tail sits in time)
+        Map<Long, long[]> slowBySecond = new ConcurrentHashMap<>();
+        long origin = System.nanoTime();
         int total = rate * seconds;
         CountDownLatch all = new CountDownLatch(total);
         HttpRequest sse = HttpRequest.newBuilder(URI.create(url + "/v1/segments/" + opt.get("--segment") + "/changes"))
@@ -64,7 +67,15 @@ public class SseBenchmark {
             if (!m.find()) return;
             Long t0 = sentAt.remove(m.group(1));
             if (t0 != null) {
-                latencies.add(System.nanoTime() - t0);
+                long latency = System.nanoTime() - t0;
+                latencies.add(latency);
+                if (latency > 50_000_000L) {
+                    long[] slow = slowBySecond.computeIfAbsent((t0 - origin) / 1_000_000_000L, k -> new long[2]);
+                    synchronized (slow) {
+                        slow[0]++;
+                        slow[1] = Math.max(slow[1], latency);
+                    }
+                }
                 all.countDown();
             }
         }));
@@ -106,6 +117,10 @@ public class SseBenchmark {
                 rate, seconds, batch, sorted.size(), total, elapsed, failures.get());
         System.out.printf("ingest request start -> SSE delivery ms: p50=%.1f p99=%.1f max=%.1f%n",
                 pct(sorted, 0.50), pct(sorted, 0.99), sorted.get(sorted.size() - 1) / 1e6);
+        StringBuilder slow = new StringBuilder();
+        new java.util.TreeMap<>(slowBySecond).forEach((second, s) ->
+                slow.append(String.format(" %ds:%d/%.0fms", second, s[0], s[1] / 1e6)));
+        System.out.println("seconds with changes over 50 ms (second since subscribing: count/max):" + (slow.isEmpty() ? " none" : slow));
         System.exit(complete && failures.get() == 0 ? 0 : 1);
     }
 
