@@ -196,6 +196,37 @@ class ChangeFeedIT {
     }
 
     @Test
+    void pruningRemovesTheOldestRunOfSeqsAndStopsAtTheFirstChangeWithinTheRetention() {
+        for (int i = 0; i < 6; i++) tag("q" + i, "c" + i, true);
+        long last = lastSeq();
+        List<Long> seqs = db.sql("SELECT seq FROM changes WHERE tenant_id = :t ORDER BY seq").bind("t", tenant.id())
+                .map(r -> r.get(0, Long.class)).all().collectList().block(Duration.ofSeconds(5));
+        long kept = seqs.get(seqs.size() / 2);
+        // Every change older than the retention but one in the middle: only the seqs before it can go, even
+        // though later ones are old too (a resume after pruned_through must find every later seq).
+        db.sql("UPDATE changes SET at = now() - interval '8 days' WHERE tenant_id = :t AND seq <> :kept")
+                .bind("t", tenant.id()).bind("kept", kept).fetch().rowsUpdated().block(Duration.ofSeconds(5));
+
+        long deleted = pruner.prune().block(Duration.ofSeconds(30));
+
+        assertThat(deleted).isGreaterThanOrEqualTo(seqs.indexOf(kept));
+        long pruned = db.sql("SELECT pruned_through FROM change_seq WHERE tenant_id = :t").bind("t", tenant.id())
+                .map(r -> r.get(0, Long.class)).one().block(Duration.ofSeconds(5));
+        assertThat(pruned).isEqualTo(seqs.get(seqs.indexOf(kept) - 1));
+        assertThat(db.sql("SELECT seq FROM changes WHERE tenant_id = :t ORDER BY seq").bind("t", tenant.id())
+                .map(r -> r.get(0, Long.class)).all().collectList().block(Duration.ofSeconds(5)))
+                .isEqualTo(seqs.subList(seqs.indexOf(kept), seqs.size()));
+        assertThat(lastSeq()).isEqualTo(last);
+
+        // Once the kept change is old too, the rest goes.
+        db.sql("UPDATE changes SET at = now() - interval '8 days' WHERE tenant_id = :t").bind("t", tenant.id())
+                .fetch().rowsUpdated().block(Duration.ofSeconds(5));
+        pruner.prune().block(Duration.ofSeconds(30));
+        assertThat(db.sql("SELECT pruned_through FROM change_seq WHERE tenant_id = :t").bind("t", tenant.id())
+                .map(r -> r.get(0, Long.class)).one().block(Duration.ofSeconds(5))).isEqualTo(last);
+    }
+
+    @Test
     void resumeGivesExactlyTheLaterChanges() {
         for (int i = 0; i < 20; i++) tag("r" + i, "c" + (i % 7), i % 3 != 0);
         List<Long> all = seqs(replay(null, "/v1/segments/vip/changes"));
