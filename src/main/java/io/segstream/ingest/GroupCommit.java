@@ -32,8 +32,10 @@ final class GroupCommit {
 
     private record Pending(List<IncomingEvent> events, Sinks.One<Set<String>> done) {}
 
+    /** A tenant's transactions in flight and requests waiting; dropped (retired) when both are none. */
     private static final class Lane {
         int inFlight;
+        boolean retired;
         long queuedEvents;
         final ArrayDeque<Pending> waiting = new ArrayDeque<>();
     }
@@ -58,26 +60,34 @@ final class GroupCommit {
     Mono<Set<String>> submit(String tenantId, List<IncomingEvent> events) {
         return Mono.defer(() -> {
             Pending pending = new Pending(events, Sinks.one());
-            Lane lane = byTenant.computeIfAbsent(tenantId, t -> new Lane());
-            List<Pending> group = null;
-            synchronized (lane) {
-                if (!lane.waiting.isEmpty() && lane.queuedEvents + events.size() > maxQueuedEvents) {
-                    return Mono.error(ProblemException.unavailable("Too many events of this tenant are waiting to be stored ("
-                            + lane.queuedEvents + "); nothing was stored", Duration.ofSeconds(1)));
+            while (true) {
+                Lane lane = byTenant.computeIfAbsent(tenantId, t -> new Lane());
+                List<Pending> group = null;
+                synchronized (lane) {
+                    if (lane.retired) continue; // went idle and was dropped meanwhile: take the tenant's new one
+                    if (!lane.waiting.isEmpty() && lane.queuedEvents + events.size() > maxQueuedEvents) {
+                        return Mono.error(ProblemException.unavailable("Too many events of this tenant are waiting to be stored ("
+                                + lane.queuedEvents + "); nothing was stored", Duration.ofSeconds(1)));
+                    }
+                    lane.waiting.add(pending);
+                    lane.queuedEvents += events.size();
+                    if (lane.inFlight < lanes) {
+                        lane.inFlight++;
+                        group = take(lane);
+                    }
                 }
-                lane.waiting.add(pending);
-                lane.queuedEvents += events.size();
-                if (lane.inFlight < lanes) {
-                    lane.inFlight++;
-                    group = take(lane);
-                }
+                if (group != null) run(tenantId, lane, group);
+                return pending.done.asMono();
             }
-            if (group != null) run(tenantId, lane, group);
-            return pending.done.asMono();
         });
     }
 
     /** The next group: waiting requests in arrival order, up to maxEvents events (at least one request). */
+    /** Tenants with a transaction in flight or requests waiting. */
+    int busyTenants() {
+        return byTenant.size();
+    }
+
     private List<Pending> take(Lane lane) {
         List<Pending> group = new ArrayList<>();
         long n = 0;
@@ -118,8 +128,13 @@ final class GroupCommit {
     private void next(String tenantId, Lane lane) {
         List<Pending> group = null;
         synchronized (lane) {
-            if (lane.waiting.isEmpty()) lane.inFlight--;
-            else group = take(lane);
+            if (!lane.waiting.isEmpty()) {
+                group = take(lane);
+            } else if (--lane.inFlight == 0) {
+                // Nothing in flight or waiting: an instance keeps no state for a tenant that went quiet.
+                lane.retired = true;
+                byTenant.remove(tenantId, lane);
+            }
         }
         if (group != null) run(tenantId, lane, group);
     }

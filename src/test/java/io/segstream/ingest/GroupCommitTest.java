@@ -1,17 +1,29 @@
 package io.segstream.ingest;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import io.segstream.contact.ContactEvent;
 import io.segstream.contact.ProfileEffect;
 import io.segstream.platform.ProblemException;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
+import reactor.core.publisher.Mono;
 import reactor.core.publisher.Sinks;
+import reactor.core.scheduler.Schedulers;
 import reactor.test.StepVerifier;
 import tools.jackson.databind.node.JsonNodeFactory;
 
@@ -57,6 +69,59 @@ class GroupCommitTest {
         commit(1, "b1", "c2"); // c1 was known already
         assertThat(second).isCompletedWithValue(Set.of("b1"));
         assertThat(third).isCompletedWithValue(Set.of("c2"));
+    }
+
+    @Test
+    void aTenantWithNothingInFlightOrWaitingLeavesNothingBehind() {
+        GroupCommit groups = new GroupCommit(store, 1, 100, 1_000);
+        var first = groups.submit("t", events("a1")).toFuture();
+        var second = groups.submit("t", events("b1")).toFuture();
+        assertThat(groups.busyTenants()).isEqualTo(1);
+        commit(0, "a1");
+        assertThat(groups.busyTenants()).isEqualTo(1); // b1 in flight
+        commit(1, "b1");
+        assertThat(groups.busyTenants()).isZero();
+        assertThat(first).isCompletedWithValue(Set.of("a1"));
+        assertThat(second).isCompletedWithValue(Set.of("b1"));
+
+        // The tenant comes back: a fresh lane, used as before.
+        var third = groups.submit("t", events("c1")).toFuture();
+        assertThat(calls).hasSize(3).last().isEqualTo(List.of("c1"));
+        commit(2, "c1");
+        assertThat(third).isCompletedWithValue(Set.of("c1"));
+        assertThat(groups.busyTenants()).isZero();
+    }
+
+    @Test
+    void requestsArrivingWhileLanesAreDroppedAreAllStoredOneTransactionAtATime() throws Exception {
+        // Transactions end on other threads at once, so lanes go idle and are dropped while requests arrive;
+        // a request that joined a dropped lane would run beside the tenant's new one, beyond its lanes.
+        Map<String, AtomicInteger> inFlight = new ConcurrentHashMap<>();
+        AtomicInteger most = new AtomicInteger();
+        GroupCommit.Store immediate = (tenant, events) -> Mono.fromCallable(() -> {
+                    AtomicInteger running = inFlight.computeIfAbsent(tenant, t -> new AtomicInteger());
+                    most.accumulateAndGet(running.incrementAndGet(), Math::max);
+                    Set<String> ids = events.stream().map(e -> e.event().id()).collect(Collectors.toSet());
+                    running.decrementAndGet();
+                    return ids;
+                })
+                .subscribeOn(Schedulers.parallel());
+        GroupCommit groups = new GroupCommit(immediate, 1, 100, 100_000);
+        var pool = Executors.newFixedThreadPool(4);
+        try {
+            List<Future<Set<String>>> results = new ArrayList<>();
+            for (int i = 0; i < 20_000; i++) {
+                String id = "r" + i;
+                results.add(pool.submit(() -> groups.submit("t" + (id.hashCode() & 1), events(id)).block(Duration.ofSeconds(10))));
+            }
+            Set<String> stored = new HashSet<>();
+            for (var r : results) stored.addAll(r.get(20, TimeUnit.SECONDS));
+            assertThat(stored).hasSize(20_000);
+            assertThat(most).hasValue(1);
+            await().atMost(Duration.ofSeconds(5)).until(() -> groups.busyTenants() == 0);
+        } finally {
+            pool.shutdownNow();
+        }
     }
 
     @Test
