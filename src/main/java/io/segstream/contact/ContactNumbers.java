@@ -2,7 +2,9 @@ package io.segstream.contact;
 
 import java.time.Duration;
 import java.util.ArrayDeque;
+import java.util.Collection;
 import java.util.Deque;
+import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -33,12 +35,60 @@ public class ContactNumbers {
 
     private record Range(long next, long end) {}
 
+    /** A tenant's numbers at hand on this instance: ranges in handout order, and how many they hold. */
+    private static final class Pool {
+        final Deque<Range> ranges = new ArrayDeque<>();
+        long count;
+    }
+
     private final DatabaseClient db;
-    private final Map<String, Deque<Range>> pools = new ConcurrentHashMap<>();
+    private final Map<String, Pool> pools = new ConcurrentHashMap<>();
     private final Map<String, AtomicBoolean> refilling = new ConcurrentHashMap<>();
 
     public ContactNumbers(DatabaseClient db) {
         this.db = db;
+    }
+
+    /**
+     * Numbers taken for a batch before it knows which of its contacts are new: {@link #assign} gives the
+     * new ones theirs and hands the rest back at once; {@link #release} hands all back when the batch
+     * wrote none. Whichever comes first settles the claim; the other does nothing.
+     *
+     * <p>Design note: once assigned, numbers are never handed back, even when the batch then fails: its
+     * commit may have happened (a timeout does not say), and a number must never go to two contacts.
+     */
+    public final class Claim {
+        private final String tenantId;
+        private final long[] numbers;
+        private final AtomicBoolean settled = new AtomicBoolean();
+
+        private Claim(String tenantId, long[] numbers) {
+            this.tenantId = tenantId;
+            this.numbers = numbers;
+        }
+
+        /** Numbers for {@code newContacts} (at most as many as claimed), in their iteration order. */
+        public Map<String, Long> assign(Collection<String> newContacts) {
+            if (newContacts.size() > numbers.length) {
+                throw new IllegalArgumentException(newContacts.size() + " new contacts, " + numbers.length + " numbers claimed");
+            }
+            if (!settled.compareAndSet(false, true)) throw new IllegalStateException("Contact numbers already settled");
+            Map<String, Long> assigned = new LinkedHashMap<>();
+            int used = 0;
+            for (String id : newContacts) assigned.put(id, numbers[used++]);
+            giveBack(tenantId, numbers, used);
+            return assigned;
+        }
+
+        /** Hands every number back, unless they were assigned. */
+        public void release() {
+            if (settled.compareAndSet(false, true)) giveBack(tenantId, numbers, 0);
+        }
+    }
+
+    /** Claims {@code count} fresh numbers of the tenant for a batch (see {@link Claim}). */
+    public Mono<Claim> claim(String tenantId, int count) {
+        return allocate(tenantId, count).map(numbers -> new Claim(tenantId, numbers));
     }
 
     /** Emits {@code count} fresh numbers of the tenant (not always ascending: numbers handed back come first). */
@@ -54,7 +104,7 @@ public class ContactNumbers {
         long size = Math.max(BLOCK, missing);
         return reserve(tenantId, size).map(start -> {
             for (int i = 0; i < missing; i++) out[taken + i] = start + i;
-            if (size > missing) giveBack(tenantId, new Range(start + missing, start + size));
+            if (size > missing) addLast(tenantId, new Range(start + missing, start + size));
             refillIfLow(tenantId);
             return out;
         });
@@ -67,58 +117,60 @@ public class ContactNumbers {
         if (!busy.compareAndSet(false, true)) return;
         Mono.defer(() -> reserve(tenantId, BLOCK))
                 .doFinally(signal -> busy.set(false))
-                .subscribe(start -> giveBack(tenantId, new Range(start, start + BLOCK)),
+                .subscribe(start -> addLast(tenantId, new Range(start, start + BLOCK)),
                         e -> log.warn("Contact numbers of tenant {} not reserved ahead: {}", tenantId, e.toString()));
     }
 
     /** How many numbers this instance holds for the tenant. */
     long available(String tenantId) {
-        Deque<Range> pool = pools.get(tenantId);
+        Pool pool = pools.get(tenantId);
         if (pool == null) return 0;
         synchronized (pool) {
-            long n = 0;
-            for (Range r : pool) n += r.end - r.next;
-            return n;
+            return pool.count;
         }
     }
 
     /**
      * Returns {@code numbers[from..]}, taken by {@link #allocate} and written nowhere, to be handed out
-     * again (they are ascending, so mostly one range).
+     * again, before any other (they are ascending, so mostly one range).
      */
-    public void giveBack(String tenantId, long[] numbers, int from) {
+    void giveBack(String tenantId, long[] numbers, int from) {
         if (from >= numbers.length) return;
-        Deque<Range> pool = pools.computeIfAbsent(tenantId, t -> new ArrayDeque<>());
+        Pool pool = pools.computeIfAbsent(tenantId, t -> new Pool());
         synchronized (pool) {
             // Last range first, each to the front: they are handed out next, in ascending order.
             int j = numbers.length;
             while (j > from) {
                 int i = j - 1;
                 while (i > from && numbers[i - 1] == numbers[i] - 1) i--;
-                pool.addFirst(new Range(numbers[i], numbers[j - 1] + 1));
+                pool.ranges.addFirst(new Range(numbers[i], numbers[j - 1] + 1));
                 j = i;
             }
+            pool.count += numbers.length - from;
         }
     }
 
     private int takeLocal(String tenantId, long[] out, int from) {
-        Deque<Range> pool = pools.computeIfAbsent(tenantId, t -> new ArrayDeque<>());
+        Pool pool = pools.computeIfAbsent(tenantId, t -> new Pool());
         synchronized (pool) {
             int i = from;
-            while (i < out.length && !pool.isEmpty()) {
-                Range r = pool.pollFirst();
+            while (i < out.length && !pool.ranges.isEmpty()) {
+                Range r = pool.ranges.pollFirst();
                 long n = r.next;
                 while (i < out.length && n < r.end) out[i++] = n++;
-                if (n < r.end) pool.addFirst(new Range(n, r.end));
+                if (n < r.end) pool.ranges.addFirst(new Range(n, r.end));
             }
+            pool.count -= i - from;
             return i;
         }
     }
 
-    private void giveBack(String tenantId, Range range) {
-        Deque<Range> pool = pools.computeIfAbsent(tenantId, t -> new ArrayDeque<>());
+    /** Adds a freshly reserved range behind the numbers at hand. */
+    private void addLast(String tenantId, Range range) {
+        Pool pool = pools.computeIfAbsent(tenantId, t -> new Pool());
         synchronized (pool) {
-            pool.addLast(range);
+            pool.ranges.addLast(range);
+            pool.count += range.end - range.next;
         }
     }
 

@@ -20,14 +20,12 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import java.util.concurrent.atomic.AtomicBoolean;
 import org.springframework.stereotype.Service;
 import org.springframework.transaction.reactive.TransactionalOperator;
 import reactor.core.publisher.Mono;
@@ -58,6 +56,11 @@ class IngestService {
     private final Timer evaluationTime;
     private final Timer publishTime;
     private final GroupCommit groups;
+    private final Timer openStage;
+    private final Timer createStage;
+    private final Timer foldStage;
+    private final Timer writeStage;
+    private final Timer commitStage;
 
     IngestService(EventLog eventLog, ContactStore contacts, ContactNumbers numbers, SegmentCatalog catalog, MembershipWriter writer,
             ChangeSignals signals, TransactionalOperator tx, SegstreamProperties properties, MeterRegistry meters, Clock clock) {
@@ -85,10 +88,29 @@ class IngestService {
         this.publishTime = Timer.builder("segstream.publish.latency")
                 .description("From a batch's arrival to its changes applied to the Redis projection and signalled to change feeds")
                 .publishPercentileHistogram().register(meters);
+        this.openStage = stage(meters, "open", "the tenant row locked, new events inserted, which contacts exist");
+        this.createStage = stage(meters, "create", "new contacts inserted with their evaluated state");
+        this.foldStage = stage(meters, "fold", "existing contacts locked, read and updated");
+        this.writeStage = stage(meters, "write", "memberships, timers and change log written, with the wait for the tenant's seq lock");
+        this.commitStage = stage(meters, "commit", "the commit, with PostgreSQL's WAL flush");
         // Two transactions in flight per tenant; a backlog goes together, up to a request's limit of events,
         // and at most eight requests' worth of events wait (then 503).
         int maxEvents = properties.ingest().maxEvents();
         this.groups = new GroupCommit(this::storeGroup, 2, maxEvents, 8L * maxEvents);
+    }
+
+    private static Timer stage(MeterRegistry meters, String stage, String what) {
+        return Timer.builder("segstream.ingest.stage").tag("stage", stage)
+                .description("One stage of an ingest transaction; " + stage + ": " + what)
+                .publishPercentileHistogram().register(meters);
+    }
+
+    /** {@code work}, its time from subscription to its value recorded in {@code stage}. */
+    private static <T> Mono<T> timed(Timer stage, Mono<T> work) {
+        return Mono.defer(() -> {
+            long started = System.nanoTime();
+            return work.doOnSuccess(v -> stage.record(System.nanoTime() - started, TimeUnit.NANOSECONDS));
+        });
     }
 
     Mono<IngestResult> store(String tenantId, Batch batch) {
@@ -142,23 +164,20 @@ class IngestService {
      * the numbers they do not need go back at once, unwritten.
      */
     private Mono<Stored> attempt(String tenantId, List<IncomingEvent> events, Set<String> contactIds) {
-        return numbers.allocate(tenantId, contactIds.size()).flatMap(claimed -> {
-            AtomicBoolean handedOut = new AtomicBoolean();
-            return eventLog.open(tenantId, events, contactIds).flatMap(opened -> {
-                        Map<String, Long> reserved = new LinkedHashMap<>();
-                        int used = 0;
-                        for (String id : contactIds) if (!opened.existingContacts().contains(id)) reserved.put(id, claimed[used++]);
-                        handedOut.set(true);
-                        numbers.giveBack(tenantId, claimed, used);
-                        return catalog.atVersion(tenantId, opened.timeZone(), opened.segmentsVersion())
-                                .flatMap(segments -> storeOpened(tenantId, events, opened.inserted(), reserved, segments));
-                    })
-                    // Nothing was written with them when the first statement failed.
-                    .doOnError(e -> {
-                        if (handedOut.compareAndSet(false, true)) numbers.giveBack(tenantId, claimed, 0);
-                    })
-                    .as(tx::transactional);
-        });
+        long[] bodyDone = {0};
+        return numbers.claim(tenantId, contactIds.size()).flatMap(claim -> timed(openStage, eventLog.open(tenantId, events, contactIds))
+                .flatMap(opened -> {
+                    List<String> fresh = new ArrayList<>();
+                    for (String id : contactIds) if (!opened.existingContacts().contains(id)) fresh.add(id);
+                    Map<String, Long> reserved = claim.assign(fresh);
+                    return catalog.atVersion(tenantId, opened.timeZone(), opened.segmentsVersion())
+                            .flatMap(segments -> storeOpened(tenantId, events, opened.inserted(), reserved, segments));
+                })
+                .doOnNext(stored -> bodyDone[0] = System.nanoTime())
+                // Nothing was written with them when the first statement failed (after it, release does nothing).
+                .doOnError(e -> claim.release())
+                .as(tx::transactional)
+                .doOnNext(stored -> commitStage.record(System.nanoTime() - bodyDone[0], TimeUnit.NANOSECONDS)));
     }
 
     private Mono<Stored> storeOpened(String tenantId, List<IncomingEvent> events, Set<String> inserted, Map<String, Long> reserved,
@@ -175,16 +194,16 @@ class IngestService {
         long[] evaluationNanos = {0};
         List<MembershipWriter.Evaluated> created = evaluate(segments,
                 contacts.foldNew(ofNew, reserved, signatures, segments.zone(), now), now, evaluationNanos);
-        return writer.create(tenantId, created).flatMap(stored -> {
+        return timed(createStage, writer.create(tenantId, created)).flatMap(stored -> {
                     for (NewEvent n : ofNew) if (!stored.contains(n.event().contactId())) fresh.add(n);
-                    return contacts.fold(tenantId, fresh, signatures, segments.zone(), now).flatMap(folded -> {
+                    return timed(foldStage, contacts.fold(tenantId, fresh, signatures, segments.zone(), now)).flatMap(folded -> {
                         List<MembershipWriter.Evaluated> all = new ArrayList<>(evaluate(segments, folded, now, evaluationNanos));
                         evaluationTime.record(evaluationNanos[0], TimeUnit.NANOSECONDS);
                         for (MembershipWriter.Evaluated e : created) {
                             if (stored.contains(e.transition().contactId())) all.add(e);
                         }
                         all.sort(Comparator.comparing(e -> e.transition().contactId()));
-                        return writer.write(tenantId, all, true, now, stored);
+                        return timed(writeStage, writer.write(tenantId, all, true, now, stored));
                     });
                 })
                 .doOnNext(a -> membershipChanges.increment(a.changes().size()))

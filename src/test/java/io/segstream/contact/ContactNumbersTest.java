@@ -1,7 +1,12 @@
 package io.segstream.contact;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.entry;
 
+import java.util.List;
+import java.util.stream.LongStream;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /** The local side of number handout: what is given back is handed out next, in ascending order. */
@@ -11,10 +16,10 @@ class ContactNumbersTest {
     // kept at hand behind them, so that nothing is reserved ahead either.
     private final ContactNumbers numbers = new ContactNumbers(null);
 
-    @org.junit.jupiter.api.BeforeEach
+    @BeforeEach
     void aBlockAtHand() {
         for (String tenant : new String[] {"t", "other"}) {
-            numbers.giveBack(tenant, java.util.stream.LongStream.range(1_000_000, 1_000_000 + 2 * ContactNumbers.BLOCK).toArray(), 0);
+            numbers.giveBack(tenant, LongStream.range(1_000_000, 1_000_000 + 2 * ContactNumbers.BLOCK).toArray(), 0);
         }
     }
 
@@ -39,5 +44,31 @@ class ContactNumbersTest {
         numbers.giveBack("t", new long[] {100, 101}, 0);
         numbers.giveBack("t", new long[] {7}, 0);
         assertThat(numbers.allocate("t", 3).block()).containsExactly(7, 100, 101);
+    }
+
+    @Test
+    void aClaimAssignsNumbersToTheNewContactsAndHandsTheRestBack() {
+        numbers.giveBack("t", new long[] {10, 11, 12, 13}, 0);
+        long before = numbers.available("t");
+        var claim = numbers.claim("t", 4).block();
+        assertThat(numbers.available("t")).isEqualTo(before - 4);
+
+        assertThat(claim.assign(List.of("c-new", "d-new"))).containsExactly(entry("c-new", 10L), entry("d-new", 11L));
+        assertThat(numbers.available("t")).isEqualTo(before - 2);
+        claim.release(); // settled by the assignment: nothing more goes back
+        assertThat(numbers.available("t")).isEqualTo(before - 2);
+        assertThat(numbers.allocate("t", 3).block()).containsExactly(12, 13, 1_000_000);
+    }
+
+    @Test
+    void aReleasedClaimHandsEveryNumberBackOnce() {
+        numbers.giveBack("t", new long[] {10, 11}, 0);
+        long before = numbers.available("t");
+        var claim = numbers.claim("t", 2).block();
+        claim.release();
+        claim.release();
+        assertThat(numbers.available("t")).isEqualTo(before);
+        assertThat(numbers.allocate("t", 2).block()).containsExactly(10, 11);
+        assertThatThrownBy(() -> claim.assign(List.of("late"))).isInstanceOf(IllegalStateException.class);
     }
 }

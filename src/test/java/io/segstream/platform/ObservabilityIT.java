@@ -36,6 +36,10 @@ class ObservabilityIT {
                 "segstream_projection_recoveries_total")) {
             assertThat(scrape).as(metric).containsPattern("(?m)^" + metric + "[_{ ]");
         }
+        // The batch above went through every stage of an ingest transaction.
+        for (String stage : List.of("open", "create", "fold", "write", "commit")) {
+            assertThat(scrape).as(stage).containsPattern("(?m)^segstream_ingest_stage_seconds_count\\{[^}]*stage=\"" + stage + "\"[^}]*} [1-9]");
+        }
         assertThat(scrape).as("no tenant id in any metric").doesNotContain(tenant.id());
         assertThat(scrape).as("no contact id in any metric").doesNotContain(contact);
         client.get().uri("/actuator/health/liveness").exchange().expectStatus().isOk();
