@@ -82,12 +82,12 @@ final class GroupCommit {
         });
     }
 
-    /** The next group: waiting requests in arrival order, up to maxEvents events (at least one request). */
     /** Tenants with a transaction in flight or requests waiting. */
     int busyTenants() {
         return byTenant.size();
     }
 
+    /** The next group: waiting requests in arrival order, up to maxEvents events (at least one request). */
     private List<Pending> take(Lane lane) {
         List<Pending> group = new ArrayList<>();
         long n = 0;
