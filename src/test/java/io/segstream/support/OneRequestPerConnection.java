@@ -7,11 +7,11 @@ import org.springframework.http.client.reactive.ReactorClientHttpConnector;
 import reactor.netty.http.client.HttpClient;
 
 /**
- * The integration tests' HTTP client opens a connection per request. Reactor Netty 1.3.6 (the server)
- * can stop reading a keep-alive connection after a request that completed synchronously, such as a 401
- * (reactor/reactor-netty#4361, docs/decisions.md); the next request on it then gets no answer. Seen once
- * in CI: {@code AuthenticationIT}, after nine rejected requests, waited 5 s for the answer to an ingest.
- * What this means in production, and the upgrade that fixes it, is in docs/decisions.md.
+ * The integration tests' HTTP client opens a connection per request. It was added when Reactor Netty
+ * 1.3.6 (the server) could stop reading a keep-alive connection after a request that completed
+ * synchronously, such as a 401 (reactor/reactor-netty#4361): seen once in CI, {@code AuthenticationIT}
+ * waited 5 s for the answer to an ingest after nine rejected requests. Reactor Netty 1.3.8 fixes it
+ * ({@code KeepAliveIT} checks keep-alive itself, docs/decisions.md); the tests do not rely on this.
  */
 @TestConfiguration(proxyBeanMethods = false)
 public class OneRequestPerConnection {
