@@ -7,6 +7,7 @@ import org.slf4j.LoggerFactory;
 import io.segstream.platform.BackgroundLoop;
 import org.springframework.r2dbc.core.DatabaseClient;
 import org.springframework.stereotype.Component;
+import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 
 /**
@@ -56,7 +57,11 @@ class ChangePruner extends BackgroundLoop {
                 .bind("before", before)
                 .map(row -> new Start(row.get("tenant_id", String.class), row.get("pruned_through", Long.class)))
                 .all()
+                // Read whole first: pruning one tenant can take longer than the next row may wait, and a
+                // cursor left open would hold its connection meanwhile.
+                .collectList()
                 .timeout(Duration.ofMinutes(1))
+                .flatMapMany(Flux::fromIterable)
                 .concatMap(t -> prune(t.tenantId(), t.prunedThrough(), before))
                 .reduce(0L, Long::sum);
     }
