@@ -13,7 +13,7 @@ public final class PgArrays {
     /** A {@code text[]} literal; null elements are SQL NULL. */
     public static String text(String[] values) {
         int size = 2;
-        for (String v : values) size += v == null ? 5 : v.length() + 3;
+        for (String v : values) size += v == null ? 5 : v.length() + (v.length() >> 3) + 3; // room for some escapes
         StringBuilder sb = new StringBuilder(size + 16).append('{');
         for (int i = 0; i < values.length; i++) {
             if (i > 0) sb.append(',');
@@ -23,20 +23,21 @@ public final class PgArrays {
                 continue;
             }
             sb.append('"');
-            if (v.indexOf('"') < 0 && v.indexOf('\\') < 0) {
-                sb.append(v);
-            } else {
-                int from = 0;
-                for (int j = 0; j < v.length(); j++) {
-                    char c = v.charAt(j);
-                    if (c == '"' || c == '\\') {
-                        sb.append(v, from, j).append('\\').append(c);
-                        from = j + 1;
-                    }
-                }
-                sb.append(v, from, v.length());
+            // Quotes and backslashes found with indexOf (vectorized), the runs between them copied whole. This
+            // method was 5.5% of the service's CPU while ingesting with 10 segments (async-profiler); on 1,000
+            // real contact states (JSON, ~536 characters, a quote every ~8) one literal took 1,373 us with a
+            // loop over charAt, 1,125 us this way (median of 6 rounds, one JVM; String.replace: 1,358 us).
+            int from = 0;
+            int quote = v.indexOf('"');
+            int backslash = v.indexOf('\\');
+            while (quote >= 0 || backslash >= 0) {
+                int at = quote < 0 ? backslash : backslash < 0 ? quote : Math.min(quote, backslash);
+                sb.append(v, from, at).append('\\').append(v.charAt(at));
+                from = at + 1;
+                if (at == quote) quote = v.indexOf('"', from);
+                else backslash = v.indexOf('\\', from);
             }
-            sb.append('"');
+            sb.append(v, from, v.length()).append('"');
         }
         return sb.append('}').toString();
     }
