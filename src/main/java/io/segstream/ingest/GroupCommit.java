@@ -47,6 +47,7 @@ final class GroupCommit {
     private final Map<String, Lane> byTenant = new ConcurrentHashMap<>();
 
     GroupCommit(Store store, int lanes, int maxEvents, long maxQueuedEvents) {
+        if (lanes < 1) throw new IllegalArgumentException("at least one transaction per tenant, not " + lanes);
         this.store = store;
         this.lanes = lanes;
         this.maxEvents = maxEvents;

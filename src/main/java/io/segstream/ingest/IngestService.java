@@ -93,10 +93,10 @@ class IngestService {
         this.foldStage = stage(meters, "fold", "existing contacts locked, read and updated");
         this.writeStage = stage(meters, "write", "memberships, timers and change log written, with the wait for the tenant's seq lock");
         this.commitStage = stage(meters, "commit", "the commit, with PostgreSQL's WAL flush");
-        // Two transactions in flight per tenant; a backlog goes together, up to a request's limit of events,
-        // and at most eight requests' worth of events wait (then 503).
+        // A few transactions in flight per tenant (default two); a backlog goes together, up to a request's
+        // limit of events, and at most eight requests' worth of events wait (then 503).
         int maxEvents = properties.ingest().maxEvents();
-        this.groups = new GroupCommit(this::storeGroup, 2, maxEvents, 8L * maxEvents);
+        this.groups = new GroupCommit(this::storeGroup, properties.ingest().transactionsPerTenant(), maxEvents, 8L * maxEvents);
     }
 
     private static Timer stage(MeterRegistry meters, String stage, String what) {

@@ -26,11 +26,14 @@ public record SegstreamProperties(
      * @param maxEventBytes size of one event's JSON; more is 413 for the request
      * @param maxFutureSkew how far in the future an event's occurredAt may be before it is rejected
      * @param timeout how long one batch may take to commit before the request fails with 503
+     * @param transactionsPerTenant ingest transactions of one tenant in flight per instance; requests
+     *        arriving while all are busy are stored together in the next one (at least 1)
      */
     public record Ingest(
             @DefaultValue("10000") int maxEvents,
             @DefaultValue("5MB") DataSize maxBytes,
             @DefaultValue("256KB") DataSize maxEventBytes,
             @DefaultValue("1h") Duration maxFutureSkew,
-            @DefaultValue("30s") Duration timeout) {}
+            @DefaultValue("30s") Duration timeout,
+            @DefaultValue("2") int transactionsPerTenant) {}
 }

@@ -1,6 +1,7 @@
 package io.segstream.ingest;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import io.segstream.contact.ContactEvent;
@@ -122,6 +123,11 @@ class GroupCommitTest {
         } finally {
             pool.shutdownNow();
         }
+    }
+
+    @Test
+    void aTenantNeedsAtLeastOneTransaction() {
+        assertThatThrownBy(() -> new GroupCommit(store, 0, 100, 1_000)).isInstanceOf(IllegalArgumentException.class);
     }
 
     @Test
