@@ -148,7 +148,7 @@ public class ContactStore {
     }
 
     /**
-     * Inserts new contacts with their first state (numbers reserved with {@link ContactNumbers#allocate}), in contact-id
+     * Inserts new contacts with their first state (numbers assigned by a {@link ContactNumbers.Claim}), in contact-id
      * order, and erases what their deletions erased. Emits the ids inserted: a contact that a concurrent
      * batch created in the meantime is left as that batch wrote it (the insert waits for that batch to
      * end), for the caller to lock and fold as an existing contact.

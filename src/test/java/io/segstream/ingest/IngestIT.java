@@ -258,10 +258,15 @@ class IngestIT {
                 .mapToObj(i -> event("num" + i, "contact-" + i, "x.y", "2026-11-01T10:00:00Z", null))
                 .collect(Collectors.joining(",")) + "]";
         api.postEvents(tenant.key(), batch).expectStatus().isAccepted();
+        assertContactNumbersDenseAndUnique(50);
+    }
+
+    /** The tenant has {@code count} contacts, numbered without a duplicate or a gap. */
+    private void assertContactNumbersDenseAndUnique(int count) {
         List<Long> numbers = db.sql("SELECT contact_no FROM contacts WHERE tenant_id = :t ORDER BY contact_no")
                 .bind("t", tenant.id()).map(r -> r.get(0, Long.class)).all().collectList().block();
-        assertThat(numbers).hasSize(50).doesNotHaveDuplicates();
-        assertThat(numbers.get(49) - numbers.get(0)).isEqualTo(49);
+        assertThat(numbers).hasSize(count).doesNotHaveDuplicates();
+        assertThat(numbers.get(count - 1) - numbers.get(0)).isEqualTo(count - 1);
     }
 
     @Test
@@ -291,11 +296,8 @@ class IngestIT {
                     .collect(Collectors.joining(",")) + "]";
             api.postEvents(tenant.key(), batch).expectStatus().isAccepted();
         }
-        List<Long> numbers = db.sql("SELECT contact_no FROM contacts WHERE tenant_id = :t ORDER BY contact_no")
-                .bind("t", tenant.id()).map(r -> r.get(0, Long.class)).all().collectList().block();
         // 16 contacts in every batch, 4 new ones per batch: 36 contacts, numbered without a gap.
-        assertThat(numbers).hasSize(36).doesNotHaveDuplicates();
-        assertThat(numbers.get(35) - numbers.get(0)).isEqualTo(35);
+        assertContactNumbersDenseAndUnique(36);
     }
 
     private long storedEvents() {
