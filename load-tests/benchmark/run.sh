@@ -3,7 +3,7 @@
 #   load-tests/benchmark/run.sh                      # the full run: 1,000,000 contacts (see README.md here)
 #   CONTACTS=20000 RATES=500 STREAMS=200 SECONDS_PER_RATE=10 OUT=/tmp/b.md PORT=8092 load-tests/benchmark/run.sh
 #
-# 1. builds the jar if missing, starts the service (java -Xmx2g -jar) against this machine's PostgreSQL 15
+# 1. builds the jar if missing, starts the service (java -Xmx2g -jar) against the local PostgreSQL 15
 #    and Redis 7 (BENCH_EXTERNAL=1, the default: fresh database, FLUSHALL) or its embedded servers
 #    (BENCH_EXTERNAL=0), and waits for readiness;
 # 2. runs the existing clients, unchanged: load-tests/segments/bench-segments.sh,
@@ -131,7 +131,7 @@ if [[ $BENCH_EXTERNAL == 1 ]]; then
   psql -X -q -h "$PGHOST" -p "$PGPORT" -U "$PGUSER" -d postgres -v ON_ERROR_STOP=1 \
        -c "DROP DATABASE IF EXISTS $BENCH_DB WITH (FORCE)" -c "CREATE DATABASE $BENCH_DB" || die "cannot (re)create $BENCH_DB"
   DB_CREATED=1
-  # FLUSHALL wipes every key of this Redis. That is acceptable here because this machine's Redis 7
+  # FLUSHALL wipes every key of this Redis. That is acceptable here because the local Redis 7
   # (loopback only, no persistence) exists for benchmarks and manual production-like runs, never for
   # data anyone keeps (shared/TOOLCHAIN.md "The machine"); and the report's Redis memory figure must
   # be the service's alone. Refuse anything but a loopback Redis; BENCH_EXTERNAL=0 avoids it altogether.
@@ -408,8 +408,8 @@ $INVOKED
 | memory | $M_RAM |
 | OS | $M_OS |
 | Java | $M_JAVA; service \`java -Xmx$HEAP -jar\`, clients \`java File.java\` on the same JDK |
-| PostgreSQL | $M_PG ($([[ $BENCH_EXTERNAL == 1 ]] && echo "this machine's server, database \`$BENCH_DB\` created fresh" || echo "embedded")); $M_PGCONF |
-| Redis | $M_REDIS ($([[ $BENCH_EXTERNAL == 1 ]] && echo "this machine's server, flushed first" || echo "embedded")) |
+| PostgreSQL | $M_PG ($([[ $BENCH_EXTERNAL == 1 ]] && echo "the local server, database \`$BENCH_DB\` created fresh" || echo "embedded")); $M_PGCONF |
+| Redis | $M_REDIS ($([[ $BENCH_EXTERNAL == 1 ]] && echo "the local server, flushed first" || echo "embedded")) |
 | service | $M_JAR, $M_GIT; $MODE_LINE; service log: $SVC_WARN WARN and $SVC_ERROR ERROR lines (kept as \`${LOG%.log}-service.log\`) |
 | scale | CONTACTS=$(n "$CONTACTS"), EVENTS=$(n "$EVENTS") per ingest round, RATES=$RATES × ${SECONDS_PER_RATE} s, STREAMS=$(n "$STREAMS") |
 

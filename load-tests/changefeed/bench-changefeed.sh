@@ -4,7 +4,7 @@
 # (default 1000 2500 5000) for 30 s each, (2) STREAMS concurrent SSE streams with the service's heap before/after (via jcmd on PID).
 # Usage: ADMIN_KEY=admin-key URL=http://127.0.0.1:8080 PID=<service pid> STREAMS=10000 load-tests/changefeed/bench-changefeed.sh
 # RATES="1000 2500 5000 5000 5000" repeats a rate; STREAMS=0 skips (2); with PID, each rate also prints the
-# service's and PostgreSQL's CPU time per event (from /proc/<pid>/stat; PostgreSQL on this machine only).
+# service's and PostgreSQL's CPU time per event (from /proc/<pid>/stat; PostgreSQL on the same host only).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 URL=${URL:-http://127.0.0.1:8080}
@@ -21,7 +21,7 @@ KEY=$(tenant "sse-$(date +%s)")
 segment "$KEY" '{"id":"vip","name":"VIP","rule":{"tag":"vip"}}'
 await_live "$KEY" vip >/dev/null
 
-# CPU time (user + system, clock ticks) of the service (PID) and of every PostgreSQL process on this machine.
+# CPU time (user + system, clock ticks) of the service (PID) and of every PostgreSQL process on the same host.
 ticks() { awk '{print $14 + $15}' "/proc/$1/stat" 2>/dev/null || echo 0; }
 pg_ticks() { local t=0 p; for p in $(pgrep -x postgres || true); do t=$(( t + $(ticks "$p") )); done; echo "$t"; }
 hz=$(getconf CLK_TCK)
