@@ -47,6 +47,7 @@ class KubernetesManifestsTest {
     private static final Pattern DNS_SUBDOMAIN = Pattern.compile("[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?");
     private static final Pattern DNS_LABEL = Pattern.compile("[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?");
     private static final Pattern PORT_NAME = Pattern.compile("(?=.{1,15}$)(?=.*[a-z])[a-z0-9]([a-z0-9-]*[a-z0-9])?");
+    private static final Pattern LABEL_VALUE = Pattern.compile("(([A-Za-z0-9][-A-Za-z0-9_.]{0,61})?[A-Za-z0-9])?");
     private static final Pattern API_VERSION = Pattern.compile("([a-z0-9.-]+/)?v\\d+((alpha|beta)\\d+)?");
     /** Every kind the overlays may contain, with its API version; a new kind is added here on purpose. */
     private static final Map<String, String> KINDS = Map.ofEntries(
@@ -200,6 +201,7 @@ class KubernetesManifestsTest {
                     assertThat(d.get("spec")).as(where + " spec").isInstanceOf(Map.class);
                 }
                 assertThat(seen.add(kind + "/" + get(d, "metadata", "namespace") + "/" + name)).as(where + " is unique").isTrue();
+                checkStringMaps(where, d);
             }
         }
     }
@@ -434,6 +436,7 @@ class KubernetesManifestsTest {
                     for (Map<String, Object> e : maps(c.get("env"))) {
                         assertThat((String) e.get("name")).as(where).matches("[A-Za-z_][A-Za-z0-9_]*");
                         assertThat(e.containsKey("value") ^ e.containsKey("valueFrom")).as(where + " " + e.get("name")).isTrue();
+                        if (e.containsKey("value")) assertThat(e.get("value")).as(where + " " + e.get("name")).isInstanceOf(String.class);
                     }
                     for (Map<String, Object> m : maps(c.get("volumeMounts"))) {
                         assertThat(volumes).as(where + " mount " + m.get("name")).contains((String) m.get("name"));
@@ -480,6 +483,22 @@ class KubernetesManifestsTest {
     }
 
     // ---------------------------------------------------------------- checks
+
+    /** Labels, annotations, ConfigMap data and every pod template's labels and annotations are string maps. */
+    private static void checkStringMaps(String where, Map<String, Object> d) {
+        List<Map<String, Object>> metadata = new ArrayList<>(List.of(map(d.get("metadata"))));
+        if (get(d, "spec", "template", "metadata") != null) metadata.add(map(get(d, "spec", "template", "metadata")));
+        for (Map<String, Object> m : metadata) {
+            map(m.get("labels")).forEach((k, v) -> {
+                assertThat(v).as(where + " label " + k).isInstanceOf(String.class);
+                assertThat((String) v).as(where + " label " + k).matches(LABEL_VALUE);
+            });
+            map(m.get("annotations")).forEach((k, v) -> assertThat(v).as(where + " annotation " + k).isInstanceOf(String.class));
+        }
+        if ("ConfigMap".equals(d.get("kind"))) {
+            map(d.get("data")).forEach((k, v) -> assertThat(v).as(where + " " + k).isInstanceOf(String.class));
+        }
+    }
 
     private Set<String> checkPorts(String where, Map<String, Object> c) {
         Set<String> names = new HashSet<>();
