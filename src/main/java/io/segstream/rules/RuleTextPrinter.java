@@ -37,6 +37,18 @@ final class RuleTextPrinter {
             case Rule.Subscribed s -> name(out.append("subscribed to "), s.channel());
             case Rule.SegmentRef s -> name(out.append("in segment "), s.segmentId());
             case Rule.EventCondition e -> event(e);
+            case Rule.EventAggregate e -> {
+                events(e.signature());
+                AggregateTest a = e.aggregate();
+                name(out.append(' ').append(a.fn().wireName()).append(" of "), a.property()).append(' ');
+                operation(a.op(), a.operand());
+                window(e.within());
+            }
+            case Rule.EventRecency e -> {
+                events(e.signature());
+                out.append(' ').append(e.recency().edge().wireName()).append(' ');
+                operation(e.recency().op(), e.recency().operand());
+            }
         }
     }
 
@@ -55,21 +67,29 @@ final class RuleTextPrinter {
         if (parenthesize) out.append(')');
     }
 
-    private void event(Rule.EventCondition e) {
-        name(out, e.signature().type());
+    private void events(Signature signature) {
+        name(out, signature.type());
         out.append('(');
-        for (int i = 0; i < e.signature().where().size(); i++) {
+        for (int i = 0; i < signature.where().size(); i++) {
             if (i > 0) out.append(", ");
-            test(e.signature().where().get(i));
+            test(signature.where().get(i));
         }
         out.append(')');
+    }
+
+    private void event(Rule.EventCondition e) {
+        events(e.signature());
         CountTest count = e.count();
         if (!count.equals(CountTest.AT_LEAST_ONE)) {
             out.append(" count ");
             if (count.op() == Op.BETWEEN) out.append("between ").append(count.value()).append(" and ").append(count.high());
             else out.append(operator(count.op())).append(' ').append(count.value());
         }
-        switch (e.within()) {
+        window(e.within());
+    }
+
+    private void window(Window within) {
+        switch (within) {
             case Window.AllTime a -> { }
             case Window.Last l -> out.append(" within ").append(l.text());
             case Window.Current c -> out.append(" in current ").append(c.unit().wireName());
@@ -79,8 +99,14 @@ final class RuleTextPrinter {
 
     private void test(Test test) {
         name(out, test.name());
-        out.append(' ').append(operator(test.op()));
-        switch (test.operand()) {
+        out.append(' ');
+        operation(test.op(), test.operand());
+    }
+
+    /** An operator and its operand: {@code >= 4}, {@code between 1 and 3}, {@code older than 90d}. */
+    private void operation(Op op, Operand operand) {
+        out.append(operator(op));
+        switch (operand) {
             case Operand.None n -> { }
             case Operand.Scalar s -> value(out.append(' '), s.value());
             case Operand.Scalars s -> {

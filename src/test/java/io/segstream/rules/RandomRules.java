@@ -65,13 +65,42 @@ final class RandomRules {
         List<Test> where = new ArrayList<>();
         int n = random.nextInt(4);
         for (int i = 0; i < n; i++) where.add(test(pick(NAMES), false));
+        Signature signature = new Signature(pick(EVENT_TYPES), where);
+        switch (random.nextInt(4)) {
+            case 0 -> {
+                AggregateTest.Fn fn = AggregateTest.Fn.values()[random.nextInt(AggregateTest.Fn.values().length)];
+                Op op = new Op[] {Op.GT, Op.GTE, Op.LT, Op.LTE, Op.BETWEEN}[random.nextInt(5)];
+                Operand operand;
+                if (op == Op.BETWEEN) {
+                    Value.Num a = number(), b = number();
+                    operand = a.value().compareTo(b.value()) <= 0 ? new Operand.Range(a, b) : new Operand.Range(b, a);
+                } else {
+                    operand = new Operand.Scalar(number());
+                }
+                return new Rule.EventAggregate(signature, new AggregateTest(fn, pick(NAMES), op, operand), window());
+            }
+            case 1 -> {
+                Op op;
+                do {
+                    op = Op.values()[random.nextInt(Op.values().length)];
+                } while (!RecencyTest.dateOp(op));
+                Test dated = test("at", true, op);
+                RecencyTest.Edge edge = random.nextBoolean() ? RecencyTest.Edge.LAST : RecencyTest.Edge.FIRST;
+                return new Rule.EventRecency(signature, new RecencyTest(edge, op, dated.operand()));
+            }
+            default -> { }
+        }
         CountTest count = CountTest.AT_LEAST_ONE;
         if (random.nextBoolean()) {
             Op op = COUNT_OPS[random.nextInt(COUNT_OPS.length)];
             long a = count(), b = count();
             count = op == Op.BETWEEN ? new CountTest(op, Math.min(a, b), Math.max(a, b)) : new CountTest(op, a, 0);
         }
-        Window within = switch (random.nextInt(4)) {
+        return new Rule.EventCondition(signature, count, window());
+    }
+
+    private Window window() {
+        return switch (random.nextInt(4)) {
             case 0 -> new Window.AllTime();
             case 1 -> {
                 String d = duration();
@@ -80,7 +109,6 @@ final class RandomRules {
             case 2 -> new Window.Current(unit());
             default -> new Window.Previous(unit());
         };
-        return new Rule.EventCondition(new Signature(pick(EVENT_TYPES), where), count, within);
     }
 
     private long count() {
@@ -96,6 +124,10 @@ final class RandomRules {
         do {
             op = Op.values()[random.nextInt(Op.values().length)];
         } while (!attribute && op.timeRelative());
+        return test(name, attribute, op);
+    }
+
+    private Test test(String name, boolean attribute, Op op) {
         Operand operand = switch (op.kind()) {
             case NONE -> new Operand.None();
             case SCALAR -> new Operand.Scalar(scalar());
