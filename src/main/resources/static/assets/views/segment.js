@@ -41,14 +41,14 @@ export function render(main, [id], { signal }) {
       canManage() ? h('a.button', { href: `#/segments/${enc(id)}/edit` }, 'Edit') : null),
     h('div.grid',
       null,
-      h('section.card', { 'aria-labelledby': 'count-h' }, h('h2', { id: 'count-h' }, 'Members'), count),
+      h('section.card', { 'aria-labelledby': 'count-h' }, h('h2', { id: 'count-h' }, 'Members now'), count),
       h('section.card.wide', { 'aria-labelledby': 'chart-h' }, h('h2', { id: 'chart-h' }, 'Size, last 24 h'), chart),
       h('section.card.wide', { 'aria-labelledby': 'rule-h' }, h('h2', { id: 'rule-h' }, 'Rule'), rule)),
     h('div.grid',
       null,
       h('section.card', { 'aria-labelledby': 'members-h' }, h('h2', { id: 'members-h' }, 'Member list'), members, pager),
       h('section.card.wide2', { 'aria-labelledby': 'feed-h' },
-        h('div.title', null, h('h2', { id: 'feed-h' }, 'Live changes'), h('span.spacer'), state), feedNote, feed)));
+        h('div.title', null, h('h2', { id: 'feed-h' }, 'Live changes'), h('span.spacer'), state), feedNote, h('div.feed-scroll', null, feed))));
 
   load().catch((e) => {
     if (e.name !== 'AbortError') main.append(errorBox(e));

@@ -3,15 +3,28 @@ package io.segstream.dashboard;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.segstream.support.Api;
 import io.segstream.support.IntegrationTest;
 import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.openqa.selenium.By;
+import org.openqa.selenium.OutputType;
+import org.openqa.selenium.WebElement;
 import org.openqa.selenium.chrome.ChromeDriver;
 import org.openqa.selenium.logging.LogEntry;
 import org.openqa.selenium.logging.LogType;
@@ -44,10 +57,27 @@ class DashboardIT {
         browser = Chromium.start();
     }
 
+    /** Every test starts signed out. */
+    @BeforeEach
+    void signedOut() {
+        browser.executeCdpCommand("Network.enable", Map.of());
+        browser.executeCdpCommand("Network.setExtraHTTPHeaders", Map.of("headers", Map.of()));
+        browser.get(origin() + "/assets/app.css");
+        browser.manage().deleteAllCookies();
+        browser.executeScript("sessionStorage.clear()");
+        browser.manage().logs().get(LogType.BROWSER); // drained: each test sees its own page's messages
+    }
+
     @AfterAll
     void stopBrowser() throws IOException {
         if (browser != null) browser.quit();
         if (proxy != null) proxy.close();
+    }
+
+    private final AtomicInteger events = new AtomicInteger();
+
+    private Api api() {
+        return new Api(client);
     }
 
     private String origin() {
@@ -99,5 +129,169 @@ class DashboardIT {
                 .filter(e -> !(e.getMessage().contains("/v1/") && e.getMessage().contains("Failed to load resource")))
                 .toList();
         assertThat(severe).extracting(LogEntry::getMessage).isEmpty();
+    }
+
+    @Test
+    void theOverviewListsTheSegmentsWithLiveCountsAndAnEventMovesThemWithinTwoSeconds() {
+        Api.TestTenant tenant = api().newTenant();
+        createSegment(tenant, "vip", "VIP customers", "{\"tag\":\"vip\"}");
+        createSegment(tenant, "promoters", "Promoters", "{\"tag\":\"promoter\"}");
+        tag(tenant, "c-1", "vip");
+        tag(tenant, "c-2", "vip");
+        tag(tenant, "c-3", "promoter");
+        api().awaitLive(tenant.key(), "vip");
+        api().awaitLive(tenant.key(), "promoters");
+        signIn(tenant);
+
+        browser.get(origin() + "/#/");
+        waitUpTo(Duration.ofSeconds(10)).until(() -> countCell("vip").equals("2") && countCell("promoters").equals("1"));
+        assertThat(browser.findElement(By.cssSelector("tr[data-segment=vip] th a")).getText()).isEqualTo("VIP customers");
+        waitUpTo(Duration.ofSeconds(10)).until(() -> browser.findElement(By.cssSelector(".stream-state.live")).isDisplayed());
+
+        tag(tenant, "c-4", "vip");
+        waitUpTo(Duration.ofSeconds(2)).until(() -> countCell("vip").equals("3"));
+        assertThat(countCell("promoters")).isEqualTo("1");
+
+        browser.get(origin() + "/#/segments/vip");
+        waitUpTo(Duration.ofSeconds(10)).until(() -> browser.findElement(By.cssSelector(".stream-state.live")).isDisplayed());
+        assertThat(browser.findElement(By.cssSelector(".big.count")).getText()).isEqualTo("3");
+        tag(tenant, "c-5", "vip");
+        waitUpTo(Duration.ofSeconds(2)).until(() -> feedContacts().contains("c-5"));
+        WebElement row = browser.findElement(By.cssSelector("table.feed tbody tr"));
+        assertThat(row.getText()).contains("enter", "c-5", "event");
+        waitUpTo(Duration.ofSeconds(2)).until(() -> browser.findElement(By.cssSelector(".big.count")).getText().equals("4"));
+        assertThat(browser.findElements(By.cssSelector("ul.members li a"))).extracting(WebElement::getText)
+                .containsExactlyInAnyOrder("c-1", "c-2", "c-4");
+        assertSameOriginOnly();
+        assertNoScriptErrors();
+    }
+
+    @Test
+    void theFeedResumesWithoutDuplicatesAfterTheServerDropsTheStream() {
+        Api.TestTenant tenant = api().newTenant();
+        createSegment(tenant, "vip", "VIP customers", "{\"tag\":\"vip\"}");
+        api().awaitLive(tenant.key(), "vip");
+        signIn(tenant);
+        browser.get(origin() + "/#/segments/vip");
+        waitUpTo(Duration.ofSeconds(10)).until(() -> browser.findElement(By.cssSelector(".stream-state.live")).isDisplayed());
+
+        List<String> contacts = new ArrayList<>();
+        for (int i = 0; i < 5; i++) {
+            String contact = "before-" + i;
+            contacts.add(contact);
+            tag(tenant, contact, "vip");
+        }
+        waitUpTo(Duration.ofSeconds(5)).until(() -> feedSeqs().size() == 5);
+
+        assertThat(proxy.cutAll()).as("connections cut").isPositive();
+        for (int i = 0; i < 5; i++) {
+            String contact = "after-" + i;
+            contacts.add(contact);
+            tag(tenant, contact, "vip");
+            if (i == 2) proxy.cutAll(); // and once more while the browser may be reconnecting
+        }
+        waitUpTo(Duration.ofSeconds(20)).until(() -> feedContacts().size() == 10);
+        List<Long> seqs = feedSeqs();
+        assertThat(seqs).hasSize(10).doesNotHaveDuplicates();
+        assertThat(new HashSet<>(feedContacts())).containsExactlyInAnyOrderElementsOf(contacts);
+        // Each seq of the log appears exactly once: the ones the server has for this segment.
+        List<Long> logged = loggedSeqs(tenant, "vip");
+        assertThat(seqs).containsExactlyInAnyOrderElementsOf(logged);
+        assertThat(browser.findElement(By.cssSelector(".big.count")).getText()).isEqualTo("10");
+    }
+
+    @Test
+    void screenshotsOfTheOverviewAndASegmentAt1280x800() throws IOException {
+        Api.TestTenant tenant = api().newTenant();
+        createSegment(tenant, "vip", "VIP customers", "{\"tag\":\"vip\"}");
+        createSegment(tenant, "happy-reviewers", "Left a positive review",
+                "{\"event\":\"review.left\",\"where\":[{\"property\":\"rating\",\"op\":\"gte\",\"value\":4}]}");
+        createSegment(tenant, "email-ok", "Reachable by email", "{\"subscribed\":\"email\"}");
+        for (int i = 0; i < 24; i++) {
+            String contact = "c-" + (100 + i);
+            if (i % 3 == 0) tag(tenant, contact, "vip");
+            post(tenant, contact, "review.left", "{\"rating\":" + (1 + i % 5) + ",\"site\":\"google\"}");
+        }
+        for (String s : List.of("vip", "happy-reviewers", "email-ok")) api().awaitLive(tenant.key(), s);
+        signIn(tenant);
+        browser.get(origin() + "/#/");
+        waitUpTo(Duration.ofSeconds(10)).until(() -> countCell("vip").equals("8") && countCell("email-ok").equals("24"));
+        waitUpTo(Duration.ofSeconds(10)).until(() -> browser.findElements(By.cssSelector("td.chart-cell .muted"))
+                .stream().noneMatch(e -> e.getText().equals("…")));
+        assertThat(viewport()).isEqualTo(List.of(1280L, 800L));
+        screenshot("overview");
+
+        browser.get(origin() + "/#/segments/happy-reviewers");
+        waitUpTo(Duration.ofSeconds(10)).until(() -> browser.findElement(By.cssSelector(".stream-state.live")).isDisplayed());
+        for (int i = 0; i < 12; i++) post(tenant, "c-" + (200 + i), "review.left", "{\"rating\":5,\"site\":\"google\"}");
+        waitUpTo(Duration.ofSeconds(10)).until(() -> feedSeqs().size() == 12);
+        screenshot("segment");
+        assertThat(Path.of("target/screenshots/overview.png")).isNotEmptyFile();
+        assertThat(Path.of("target/screenshots/segment.png")).isNotEmptyFile();
+    }
+
+    // --- helpers ---
+
+    /**
+     * Authenticates the browser as the tenant's key: every request of the page carries the key
+     * (set through the DevTools protocol).
+     */
+    private void signIn(Api.TestTenant tenant) {
+        browser.executeCdpCommand("Network.enable", Map.of());
+        browser.executeCdpCommand("Network.setExtraHTTPHeaders", Map.of("headers", Map.of("Authorization", "Bearer " + tenant.key())));
+    }
+
+    private void createSegment(Api.TestTenant tenant, String id, String name, String ruleJson) {
+        api().createSegment(tenant.key(), "{\"id\":\"" + id + "\",\"name\":\"" + name + "\",\"rule\":" + ruleJson + "}")
+                .expectStatus().isCreated();
+    }
+
+    private void tag(Api.TestTenant tenant, String contact, String tag) {
+        post(tenant, contact, "contact.tagged", "{\"tag\":\"" + tag + "\"}");
+    }
+
+    private void post(Api.TestTenant tenant, String contact, String type, String properties) {
+        String id = "e-" + events.incrementAndGet() + "-" + UUID.randomUUID();
+        api().postEvents(tenant.key(), "[" + Api.event(id, contact, type, Instant.now().toString(), properties) + "]")
+                .expectStatus().isAccepted();
+    }
+
+    private String countCell(String segment) {
+        return browser.findElement(By.cssSelector("tr[data-segment=" + segment + "] td.count")).getText();
+    }
+
+    private List<Long> feedSeqs() {
+        return browser.findElements(By.cssSelector("table.feed tbody tr")).stream()
+                .map(r -> Long.parseLong(r.getDomAttribute("data-seq"))).toList();
+    }
+
+    private List<String> feedContacts() {
+        return browser.findElements(By.cssSelector("table.feed tbody tr td:nth-child(3)")).stream().map(WebElement::getText).toList();
+    }
+
+    /** The seqs of the segment's changes in the log, read back through the API (a replay from the start). */
+    private List<Long> loggedSeqs(Api.TestTenant tenant, String segment) {
+        return client.get().uri("/v1/segments/{id}/changes?after=0", segment)
+                .header("Authorization", "Bearer " + tenant.key())
+                .accept(MediaType.TEXT_EVENT_STREAM)
+                .exchange()
+                .expectStatus().isOk()
+                .returnResult(new org.springframework.core.ParameterizedTypeReference<org.springframework.http.codec.ServerSentEvent<String>>() {})
+                .getResponseBody()
+                .filter(e -> e.id() != null)
+                .map(e -> Long.parseLong(e.id()))
+                .take(Duration.ofSeconds(2))
+                .collectList()
+                .block(Duration.ofSeconds(10));
+    }
+
+    @SuppressWarnings("unchecked")
+    private List<Long> viewport() {
+        return (List<Long>) browser.executeScript("return [window.innerWidth, window.innerHeight]");
+    }
+
+    private void screenshot(String name) throws IOException {
+        Path dir = Files.createDirectories(Path.of("target/screenshots"));
+        Files.copy(browser.getScreenshotAs(OutputType.FILE).toPath(), dir.resolve(name + ".png"), StandardCopyOption.REPLACE_EXISTING);
     }
 }
