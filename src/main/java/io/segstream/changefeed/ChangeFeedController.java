@@ -69,7 +69,7 @@ class ChangeFeedController {
             ServerHttpResponse response) {
         caller.require(Scope.READ);
         Long from = resumePoint(lastEventId, after);
-        return existing(caller.tenantId(), List.of(id)).flatMap(s -> respond(response, caller.tenantId(), s, from, counts, s));
+        return existing(caller, List.of(id)).flatMap(s -> respond(response, caller.tenantId(), s, from, counts, s));
     }
 
     @GetMapping(path = "/v1/changes", produces = MediaType.TEXT_EVENT_STREAM_VALUE)
@@ -79,15 +79,26 @@ class ChangeFeedController {
             ServerHttpResponse response) {
         caller.require(Scope.READ);
         Long from = resumePoint(lastEventId, after);
+        if ((segmentIds == null || segmentIds.isEmpty()) && caller.streamSegments().isPresent()) {
+            // A stream token limited to some segments: those of them that still exist.
+            return segments.list(caller.tenantId()).map(d -> d.id()).filter(caller::maySee)
+                    .collect(java.util.stream.Collectors.toCollection(TreeSet::new))
+                    .flatMap(mine -> respond(response, caller.tenantId(), mine, from, counts, mine));
+        }
         if (segmentIds == null || segmentIds.isEmpty()) {
             // Every segment of the tenant, including ones created later.
             return segments.list(caller.tenantId()).map(d -> d.id()).collectList()
                     .flatMap(all -> respond(response, caller.tenantId(), null, from, counts, Set.copyOf(all)));
         }
-        return existing(caller.tenantId(), segmentIds).flatMap(s -> respond(response, caller.tenantId(), s, from, counts, s));
+        return existing(caller, segmentIds).flatMap(s -> respond(response, caller.tenantId(), s, from, counts, s));
     }
 
-    private Mono<Set<String>> existing(String tenantId, List<String> ids) {
+    private Mono<Set<String>> existing(Caller caller, List<String> ids) {
+        String tenantId = caller.tenantId();
+        // A segment a stream token does not cover is not found, as if it did not exist.
+        for (String id : ids) {
+            if (!caller.maySee(id)) return Mono.error(ProblemException.notFound("Segment '" + id + "'"));
+        }
         // Through the one-second existence cache: a storm of reconnecting dashboards costs one query per tenant.
         return Flux.fromIterable(new TreeSet<>(ids))
                 .concatMap(id -> segments.exists(tenantId, id)

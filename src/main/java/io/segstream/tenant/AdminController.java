@@ -22,7 +22,7 @@ import org.springframework.web.bind.annotation.RestController;
 import reactor.core.publisher.Mono;
 import tools.jackson.databind.JsonNode;
 
-/** Tenant and key administration, behind the admin key ({@link AuthenticationFilter}). */
+/** Tenant and key administration, behind the admin key ({@link WebSecurityConfiguration}). */
 @RestController
 @RequestMapping(path = "/v1/admin/tenants", produces = MediaType.APPLICATION_JSON_VALUE)
 class AdminController {

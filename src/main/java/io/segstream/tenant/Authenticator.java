@@ -25,6 +25,7 @@ public class Authenticator {
     private final TenantStore store;
     private final String adminKey;
     private final Map<String, Cached> cache = new ConcurrentHashMap<>();
+    private final Map<String, Cached> byKeyId = new ConcurrentHashMap<>();
 
     public Authenticator(TenantStore store, SegstreamProperties properties) {
         this.store = store;
@@ -47,6 +48,23 @@ public class Authenticator {
                 .switchIfEmpty(Mono.error(() -> unauthorized("The API key is unknown or revoked")));
     }
 
+    /**
+     * The caller of the unrevoked key with this id, or empty; used by credentials derived from a key
+     * (sessions, stream tokens), which therefore end with the key: at once on this instance, on others
+     * within {@link #CACHE_TTL}.
+     */
+    public Mono<Caller> callerOfKey(String keyId) {
+        Cached hit = byKeyId.get(keyId);
+        if (hit != null && hit.expiresAtNanos - System.nanoTime() > 0) {
+            return Mono.just(hit.caller);
+        }
+        return store.findCallerByKeyId(keyId)
+                .doOnNext(c -> {
+                    if (byKeyId.size() >= CACHE_MAX) byKeyId.clear();
+                    byKeyId.put(keyId, new Cached(c, System.nanoTime() + CACHE_TTL.toNanos()));
+                });
+    }
+
     /** True when {@code key} is the configured admin key (never when none is configured). */
     public boolean isAdmin(String key) {
         return !adminKey.isEmpty() && ApiKeys.constantTimeEquals(adminKey, key);
@@ -54,6 +72,7 @@ public class Authenticator {
 
     void forgetKey(String keyId) {
         cache.values().removeIf(c -> c.caller.keyId().equals(keyId));
+        byKeyId.remove(keyId);
     }
 
     static ProblemException unauthorized(String detail) {

@@ -114,6 +114,21 @@ public class TenantStore {
                 .timeout(TIMEOUT);
     }
 
+    /** The caller owning the unrevoked key with this id, or empty. */
+    public Mono<Caller> findCallerByKeyId(String keyId) {
+        return db.sql("""
+                        SELECT k.id, k.tenant_id, k.scopes, t.time_zone
+                        FROM api_keys k JOIN tenants t ON t.id = k.tenant_id
+                        WHERE k.id = :id AND k.revoked_at IS NULL""")
+                .bind("id", keyId)
+                .map(row -> new Caller(row.get("tenant_id", String.class),
+                        ZoneId.of(row.get("time_zone", String.class)),
+                        row.get("id", String.class),
+                        scopes(row.get("scopes", String[].class))))
+                .one()
+                .timeout(TIMEOUT);
+    }
+
     private static Set<Scope> scopes(String[] names) {
         Set<Scope> out = EnumSet.noneOf(Scope.class);
         List<String> list = names == null ? List.of() : Arrays.asList(names);

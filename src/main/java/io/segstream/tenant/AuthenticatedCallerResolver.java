@@ -9,9 +9,13 @@ import org.springframework.web.reactive.result.method.annotation.ArgumentResolve
 import org.springframework.web.server.ServerWebExchange;
 import reactor.core.publisher.Mono;
 
-/** Lets controller methods declare a {@link Caller} parameter, filled by {@link AuthenticationFilter}. */
+/**
+ * Lets controller methods declare a {@link Caller} parameter: the principal Spring Security
+ * authenticated the request as ({@link CallerAuthentication}). A request without one (the admin key,
+ * or none on a public path) gets 401.
+ */
 @Configuration(proxyBeanMethods = false)
-class CallerArgumentResolver implements HandlerMethodArgumentResolver, WebFluxConfigurer {
+class AuthenticatedCallerResolver implements HandlerMethodArgumentResolver, WebFluxConfigurer {
 
     @Override
     public void configureArgumentResolvers(ArgumentResolverConfigurer configurer) {
@@ -25,9 +29,9 @@ class CallerArgumentResolver implements HandlerMethodArgumentResolver, WebFluxCo
 
     @Override
     public Mono<Object> resolveArgument(MethodParameter parameter, BindingContext context, ServerWebExchange exchange) {
-        Caller caller = exchange.getAttribute(AuthenticationFilter.CALLER_ATTRIBUTE);
-        return caller == null
-                ? Mono.error(Authenticator.unauthorized("This endpoint needs a tenant key"))
-                : Mono.just(caller);
+        return exchange.getPrincipal()
+                .filter(CallerAuthentication.class::isInstance)
+                .map(p -> (Object) ((CallerAuthentication) p).getPrincipal())
+                .switchIfEmpty(Mono.error(() -> Authenticator.unauthorized("This endpoint needs a tenant key")));
     }
 }
