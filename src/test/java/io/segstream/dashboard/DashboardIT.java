@@ -31,6 +31,8 @@ import org.openqa.selenium.logging.LogType;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.http.MediaType;
+import org.springframework.test.context.DynamicPropertyRegistry;
+import org.springframework.test.context.DynamicPropertySource;
 import org.springframework.test.web.reactive.server.WebTestClient;
 
 /**
@@ -40,6 +42,14 @@ import org.springframework.test.web.reactive.server.WebTestClient;
 @IntegrationTest
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class DashboardIT {
+
+    /** Started before the application, whose CORS configuration must name its origin. */
+    private static final OtherOriginPage OTHER_ORIGIN = new OtherOriginPage();
+
+    @DynamicPropertySource
+    static void allowTheOtherOrigin(DynamicPropertyRegistry registry) {
+        registry.add("segstream.cors.allowed-origins", OTHER_ORIGIN::origin);
+    }
 
     @Autowired
     WebTestClient client;
@@ -60,8 +70,6 @@ class DashboardIT {
     /** Every test starts signed out. */
     @BeforeEach
     void signedOut() {
-        browser.executeCdpCommand("Network.enable", Map.of());
-        browser.executeCdpCommand("Network.setExtraHTTPHeaders", Map.of("headers", Map.of()));
         browser.get(origin() + "/assets/app.css");
         browser.manage().deleteAllCookies();
         browser.executeScript("sessionStorage.clear()");
@@ -72,6 +80,7 @@ class DashboardIT {
     void stopBrowser() throws IOException {
         if (browser != null) browser.quit();
         if (proxy != null) proxy.close();
+        OTHER_ORIGIN.close();
     }
 
     private final AtomicInteger events = new AtomicInteger();
@@ -129,6 +138,82 @@ class DashboardIT {
                 .filter(e -> !(e.getMessage().contains("/v1/") && e.getMessage().contains("Failed to load resource")))
                 .toList();
         assertThat(severe).extracting(LogEntry::getMessage).isEmpty();
+    }
+
+    @Test
+    void signingInWithAKeyOpensTheOverviewAndSigningOutEndsTheSession() {
+        Api.TestTenant tenant = api().newTenant();
+        createSegment(tenant, "vip", "VIP customers", "{\"tag\":\"vip\"}");
+        browser.get(origin() + "/#/signin");
+        waitUpTo(Duration.ofSeconds(10)).until(() -> browser.findElement(By.id("key")).isDisplayed());
+        browser.findElement(By.id("key")).sendKeys("not-a-key");
+        browser.findElement(By.cssSelector("form.signin button[type=submit]")).click();
+        waitUpTo(Duration.ofSeconds(5)).until(() -> browser.findElement(By.id("signin-error")).getText().equals("That key is not valid."));
+
+        signIn(tenant);
+        waitUpTo(Duration.ofSeconds(5)).until(() -> browser.findElement(By.cssSelector("tr[data-segment=vip] th a")).getText()
+                .equals("VIP customers"));
+        assertThat(browser.findElement(By.id("who")).getText()).isEqualTo("tenant " + tenant.id());
+        // The session cookie is HttpOnly: the page sees only the CSRF token's cookie.
+        assertThat((String) browser.executeScript("return document.cookie")).contains("XSRF-TOKEN=");
+        assertThat(browser.manage().getCookies()).anySatisfy(c -> assertThat(c.isHttpOnly()).isTrue());
+
+        browser.findElement(By.id("sign-out")).click();
+        waitUpTo(Duration.ofSeconds(5)).until(() -> browser.findElement(By.tagName("h1")).getText().equals("Sign in"));
+        browser.get(origin() + "/#/");
+        browser.navigate().refresh();
+        waitUpTo(Duration.ofSeconds(10)).until(() -> browser.findElement(By.tagName("h1")).getText().equals("Sign in"));
+        assertNoScriptErrors();
+    }
+
+    @Test
+    void aSegmentSavedInTheEditorIsShownBuildingThenLive() {
+        Api.TestTenant tenant = api().newTenant();
+        tag(tenant, "c-1", "gold");
+        signIn(tenant);
+        browser.get(origin() + "/#/new");
+        waitUpTo(Duration.ofSeconds(10)).until(() -> browser.findElement(By.id("seg-name")).isDisplayed());
+        browser.findElement(By.id("seg-id")).sendKeys("gold");
+        browser.findElement(By.id("seg-name")).sendKeys("Gold customers");
+        browser.findElement(By.id("fmt-json")).click();
+        browser.findElement(By.id("rule-text")).sendKeys("{\"tag\": \"gold\"}");
+        browser.findElement(By.cssSelector("form.editor button[type=submit]")).click();
+        // Saved with the session cookie and the CSRF header; the segment's page follows it to live.
+        waitUpTo(Duration.ofSeconds(10)).until(() -> browser.getCurrentUrl().endsWith("#/segments/gold"));
+        waitUpTo(Duration.ofSeconds(20)).until(() -> browser.findElement(By.cssSelector(".badge.live")).isDisplayed());
+        waitUpTo(Duration.ofSeconds(5)).until(() -> browser.findElement(By.cssSelector(".big.count")).getText().equals("1"));
+        api().get(tenant.key(), "/v1/segments/gold").expectStatus().isOk();
+        assertNoScriptErrors();
+    }
+
+    @Test
+    void aPageOnAnotherOriginReceivesEveryChangeWithAStreamToken() {
+        Api.TestTenant tenant = api().newTenant();
+        createSegment(tenant, "vip", "VIP customers", "{\"tag\":\"vip\"}");
+        api().awaitLive(tenant.key(), "vip");
+        @SuppressWarnings("unchecked")
+        Map<String, Object> minted = client.post().uri("/v1/stream-tokens")
+                .header("Authorization", "Bearer " + tenant.key())
+                .contentType(MediaType.APPLICATION_JSON)
+                .bodyValue(Map.of("segments", List.of("vip"), "ttl", "15m"))
+                .exchange()
+                .expectStatus().isCreated()
+                .expectBody(Map.class).returnResult().getResponseBody();
+        String stream = "http://127.0.0.1:" + port + "/v1/segments/vip/changes";
+        browser.get(OTHER_ORIGIN.origin() + "/?stream=" + enc(stream) + "&token=" + enc((String) minted.get("token")));
+        waitUpTo(Duration.ofSeconds(10)).until(() -> browser.findElement(By.id("state")).getText().equals("open"));
+
+        List<String> contacts = new ArrayList<>();
+        for (int i = 0; i < 10; i++) {
+            contacts.add("portal-" + i);
+            tag(tenant, "portal-" + i, "vip");
+        }
+        waitUpTo(Duration.ofSeconds(10)).until(() -> browser.findElements(By.cssSelector("#changes li")).size() == 10);
+        List<Long> seqs = browser.findElements(By.cssSelector("#changes li")).stream()
+                .map(li -> Long.parseLong(li.getDomAttribute("data-seq"))).toList();
+        assertThat(seqs).containsExactlyInAnyOrderElementsOf(loggedSeqs(tenant, "vip"));
+        assertThat(browser.findElements(By.cssSelector("#changes li"))).extracting(WebElement::getText)
+                .containsExactlyElementsOf(contacts.stream().map(c -> "enter " + c).toList());
     }
 
     @Test
@@ -232,13 +317,19 @@ class DashboardIT {
 
     // --- helpers ---
 
-    /**
-     * Authenticates the browser as the tenant's key: every request of the page carries the key
-     * (set through the DevTools protocol).
-     */
+    /** Signs in through the page's form with the tenant's key; the overview follows. */
     private void signIn(Api.TestTenant tenant) {
-        browser.executeCdpCommand("Network.enable", Map.of());
-        browser.executeCdpCommand("Network.setExtraHTTPHeaders", Map.of("headers", Map.of("Authorization", "Bearer " + tenant.key())));
+        browser.get(origin() + "/#/signin");
+        waitUpTo(Duration.ofSeconds(10)).until(() -> browser.findElement(By.id("key")).isDisplayed());
+        WebElement key = browser.findElement(By.id("key"));
+        key.clear();
+        key.sendKeys(tenant.key());
+        browser.findElement(By.cssSelector("form.signin button[type=submit]")).click();
+        waitUpTo(Duration.ofSeconds(10)).until(() -> browser.findElement(By.tagName("h1")).getText().equals("Segments"));
+    }
+
+    private static String enc(String s) {
+        return java.net.URLEncoder.encode(s, java.nio.charset.StandardCharsets.UTF_8);
     }
 
     private void createSegment(Api.TestTenant tenant, String id, String name, String ruleJson) {
