@@ -65,6 +65,55 @@ public final class Evaluator {
         return matches(rule, contact, now);
     }
 
+    /** Receives every node of an annotated evaluation ({@link #matches(ContactFacts, Instant, Listener)}). */
+    @FunctionalInterface
+    public interface Listener {
+        /** One node's result and what it observed; called for children before their parent. */
+        void evaluated(Rule node, boolean result, Seen saw);
+    }
+
+    /**
+     * {@link #matches}, reporting every node of the rule to {@code listener}: and/or evaluate all their
+     * children instead of stopping at the first that decides, so that each node has a result. Leaves are
+     * answered by the same evaluation as {@link #matches}; a segment reference is one node (its segment's
+     * rule is not reported).
+     */
+    public boolean matches(ContactFacts contact, Instant now, Listener listener) {
+        return annotated(rule, contact, now, Objects.requireNonNull(listener, "listener"));
+    }
+
+    private boolean annotated(Rule r, ContactFacts c, Instant now, Listener listener) {
+        boolean result;
+        if (r instanceof Rule.And and) {
+            result = true;
+            for (Rule child : and.rules()) result &= annotated(child, c, now, listener);
+        } else if (r instanceof Rule.Or or) {
+            result = false;
+            for (Rule child : or.rules()) result |= annotated(child, c, now, listener);
+        } else if (r instanceof Rule.Not not) {
+            result = !annotated(not.rule(), c, now, listener);
+        } else {
+            result = matches(r, c, now);
+        }
+        listener.evaluated(r, result, seen(r, c, now));
+        return result;
+    }
+
+    /** What a node reads of the contact, for explanations. */
+    private Seen seen(Rule r, ContactFacts c, Instant now) {
+        return switch (r) {
+            case Rule.And and -> Seen.NOTHING;
+            case Rule.Or or -> Seen.NOTHING;
+            case Rule.Not not -> Seen.NOTHING;
+            case Rule.AttributeTest a -> new Seen.Attribute(attribute(a.test().name(), c));
+            case Rule.HasTag t -> new Seen.Flag(c.hasTag(t.tag()));
+            case Rule.InAudience a -> new Seen.Flag(c.inAudience(a.audience()));
+            case Rule.Subscribed s -> new Seen.Flag(c.subscribed(s.channel()));
+            case Rule.EventCondition e -> new Seen.Count(count(c.events(e.signature()), e.within(), now));
+            case Rule.SegmentRef s -> new Seen.Flag(matches(segments.get(s.segmentId()), c, now));
+        };
+    }
+
     /**
      * The earliest instant after {@code now} at which {@link #matches} may answer differently with no
      * new event, or empty if it cannot. It may be earlier than the actual change (re-evaluating then

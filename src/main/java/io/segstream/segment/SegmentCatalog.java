@@ -51,6 +51,20 @@ public class SegmentCatalog {
     }
 
     /**
+     * The tenant's current segments, for a reader outside any evaluating transaction (explanations,
+     * previews): no lock is taken, so a segment change committed meanwhile may not be seen. Empty when
+     * the tenant does not exist.
+     */
+    public Mono<TenantSegments> current(String tenantId) {
+        return db.sql("SELECT time_zone, segments_version FROM tenants WHERE id = :id")
+                .bind("id", tenantId)
+                .map(row -> Map.entry(row.get("time_zone", String.class), row.get("segments_version", Long.class)))
+                .one()
+                .timeout(TIMEOUT)
+                .flatMap(row -> atVersion(tenantId, row.getKey(), row.getValue()));
+    }
+
+    /**
      * The tenant's segments at {@code version}, for a caller whose own statement took the tenant row {@code
      * FOR SHARE} in its transaction and read its time zone and segments version (the ingest batch's first
      * statement): the same lock as {@link #lockShared}, without a round trip of its own.

@@ -48,6 +48,15 @@ public class TenantStore {
                 .timeout(TIMEOUT);
     }
 
+    /** When the tenant was created; empty when it does not exist. */
+    public Mono<java.time.Instant> createdAt(String id) {
+        return db.sql("SELECT created_at FROM tenants WHERE id = :id")
+                .bind("id", id)
+                .map(row -> row.get("created_at", java.time.OffsetDateTime.class).toInstant())
+                .one()
+                .timeout(TIMEOUT);
+    }
+
     /** Stores a key's hash for an existing tenant; empty when the tenant does not exist. */
     public Mono<String> addKey(String tenantId, String keyId, String keyHash, Set<Scope> scopes) {
         return db.sql("""
