@@ -31,6 +31,19 @@ public final class RuleJson {
             case Rule.Subscribed s -> node.put("subscribed", s.channel());
             case Rule.SegmentRef s -> node.put("segment", s.segmentId());
             case Rule.EventCondition e -> event(node, e);
+            case Rule.EventAggregate e -> {
+                events(node, e.signature());
+                AggregateTest a = e.aggregate();
+                ObjectNode aggregate = node.putObject("aggregate");
+                aggregate.put("fn", a.fn().wireName());
+                aggregate.put("property", a.property());
+                operation(aggregate, a.op(), a.operand());
+                within(node, e.within());
+            }
+            case Rule.EventRecency e -> {
+                events(node, e.signature());
+                operation(node.putObject(e.recency().edge().wireName()), e.recency().op(), e.recency().operand());
+            }
         }
         return node;
     }
@@ -41,16 +54,20 @@ public final class RuleJson {
         return array;
     }
 
-    private static void event(ObjectNode node, Rule.EventCondition e) {
-        node.put("event", e.signature().type());
-        if (!e.signature().where().isEmpty()) {
+    private static void events(ObjectNode node, Signature signature) {
+        node.put("event", signature.type());
+        if (!signature.where().isEmpty()) {
             ArrayNode where = node.putArray("where");
-            for (Test t : e.signature().where()) {
+            for (Test t : signature.where()) {
                 ObjectNode test = where.addObject();
                 test.put("property", t.name());
                 test(test, t);
             }
         }
+    }
+
+    private static void event(ObjectNode node, Rule.EventCondition e) {
+        events(node, e.signature());
         CountTest count = e.count();
         if (!count.equals(CountTest.AT_LEAST_ONE)) {
             ObjectNode c = node.putObject("count");
@@ -58,7 +75,11 @@ public final class RuleJson {
             if (count.op() == Op.BETWEEN) c.putArray("value").add(count.value()).add(count.high());
             else c.put("value", count.value());
         }
-        switch (e.within()) {
+        within(node, e.within());
+    }
+
+    private static void within(ObjectNode node, Window window) {
+        switch (window) {
             case Window.AllTime a -> { }
             case Window.Last l -> node.put("within", l.text());
             case Window.Current c -> node.putObject("within").put("inCurrent", c.unit().wireName());
@@ -67,8 +88,13 @@ public final class RuleJson {
     }
 
     private static void test(ObjectNode node, Test test) {
-        node.put("op", test.op().wireName());
-        switch (test.operand()) {
+        operation(node, test.op(), test.operand());
+    }
+
+    /** {@code "op"} and its {@code "value"} (none for {@code exists}/{@code missing}). */
+    private static void operation(ObjectNode node, Op op, Operand operand) {
+        node.put("op", op.wireName());
+        switch (operand) {
             case Operand.None n -> { }
             case Operand.Scalar s -> node.set("value", value(s.value()));
             case Operand.Scalars s -> {

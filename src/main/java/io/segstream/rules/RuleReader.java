@@ -217,8 +217,7 @@ public final class RuleReader {
         if (node.has("last") || node.has("first")) {
             String edge = node.has("last") ? "last" : "first";
             if (node.has("within")) {
-                problem(at + "/within", "within does not apply to " + edge + ": its date test says when, for example "
-                        + "{\"op\": \"withinLast\", \"value\": \"30d\"}");
+                problem(at + "/within", "within does not apply to " + edge + ": its own date test says when");
                 ok = false;
             }
             RecencyTest recency = recency(node.get(edge), at + "/" + edge,
@@ -277,8 +276,8 @@ public final class RuleReader {
                 problem(at + "/value", "must be [low, high], two numbers");
                 return null;
             }
-            Value.Num lo = new Value.Num(v.get(0).decimalValue());
-            Value.Num hi = new Value.Num(v.get(1).decimalValue());
+            Value.Num lo = new Value.Num(new BigDecimal(v.get(0).asString()));
+            Value.Num hi = new Value.Num(new BigDecimal(v.get(1).asString()));
             if (lo.value().compareTo(hi.value()) > 0) {
                 problem(at + "/value", "low must not be greater than high");
                 return null;
@@ -289,7 +288,7 @@ public final class RuleReader {
                 problem(at + "/value", "must be a number");
                 return null;
             }
-            operand = new Operand.Scalar(new Value.Num(v.decimalValue()));
+            operand = new Operand.Scalar(new Value.Num(new BigDecimal(v.asString())));
         }
         return ok && property != null ? new AggregateTest(fn.get(), property, op.get(), operand) : null;
     }

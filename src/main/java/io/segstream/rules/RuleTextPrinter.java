@@ -37,6 +37,8 @@ final class RuleTextPrinter {
             case Rule.Subscribed s -> name(out.append("subscribed to "), s.channel());
             case Rule.SegmentRef s -> name(out.append("in segment "), s.segmentId());
             case Rule.EventCondition e -> event(e);
+            case Rule.EventAggregate e -> aggregate(e);
+            case Rule.EventRecency e -> recency(e);
         }
     }
 
@@ -55,21 +57,47 @@ final class RuleTextPrinter {
         if (parenthesize) out.append(')');
     }
 
-    private void event(Rule.EventCondition e) {
-        name(out, e.signature().type());
+    private void events(Signature signature) {
+        name(out, signature.type());
         out.append('(');
-        for (int i = 0; i < e.signature().where().size(); i++) {
+        for (int i = 0; i < signature.where().size(); i++) {
             if (i > 0) out.append(", ");
-            test(e.signature().where().get(i));
+            test(signature.where().get(i));
         }
         out.append(')');
+    }
+
+    /** {@code purchase.made() sum of amount >= 100 within 90d}. */
+    private void aggregate(Rule.EventAggregate e) {
+        events(e.signature());
+        AggregateTest a = e.aggregate();
+        name(out.append(' ').append(a.fn().wireName()).append(" of "), a.property());
+        out.append(' ').append(operator(a.op()));
+        operand(a.operand());
+        window(e.within());
+    }
+
+    /** {@code review.left(rating >= 4) last older than 90d}. */
+    private void recency(Rule.EventRecency e) {
+        events(e.signature());
+        RecencyTest r = e.recency();
+        out.append(' ').append(r.edge().wireName()).append(' ').append(operator(r.op()));
+        operand(r.operand());
+    }
+
+    private void event(Rule.EventCondition e) {
+        events(e.signature());
         CountTest count = e.count();
         if (!count.equals(CountTest.AT_LEAST_ONE)) {
             out.append(" count ");
             if (count.op() == Op.BETWEEN) out.append("between ").append(count.value()).append(" and ").append(count.high());
             else out.append(operator(count.op())).append(' ').append(count.value());
         }
-        switch (e.within()) {
+        window(e.within());
+    }
+
+    private void window(Window within) {
+        switch (within) {
             case Window.AllTime a -> { }
             case Window.Last l -> out.append(" within ").append(l.text());
             case Window.Current c -> out.append(" in current ").append(c.unit().wireName());
@@ -80,7 +108,12 @@ final class RuleTextPrinter {
     private void test(Test test) {
         name(out, test.name());
         out.append(' ').append(operator(test.op()));
-        switch (test.operand()) {
+        operand(test.operand());
+    }
+
+    /** The operand after its operator, with its leading space (none for {@code exists}/{@code is missing}). */
+    private void operand(Operand operand) {
+        switch (operand) {
             case Operand.None n -> { }
             case Operand.Scalar s -> value(out.append(' '), s.value());
             case Operand.Scalars s -> {

@@ -79,6 +79,30 @@ class AggregatesAndRecencyTest {
                 .anyMatch(m -> m.contains("at most 500 nodes"));
     }
 
+    @Test
+    void readableTextReadsAndPrintsTheNewNodes() {
+        String[][] cases = {
+            {"purchase.made() sum of amount >= 100 within 90d",
+                "{\"event\":\"purchase.made\",\"aggregate\":{\"fn\":\"sum\",\"property\":\"amount\",\"op\":\"gte\",\"value\":100},\"within\":\"90d\"}"},
+            {"review.left() avg of rating between 1 and 3 in current month",
+                "{\"event\":\"review.left\",\"aggregate\":{\"fn\":\"avg\",\"property\":\"rating\",\"op\":\"between\",\"value\":[1,3]},\"within\":{\"inCurrent\":\"month\"}}"},
+            {"review.left(rating >= 4) last older than 90d",
+                "{\"event\":\"review.left\",\"where\":[{\"property\":\"rating\",\"op\":\"gte\",\"value\":4}],\"last\":{\"op\":\"olderThan\",\"value\":\"90d\"}}"},
+            {"referral.sent() first within last 30d",
+                "{\"event\":\"referral.sent\",\"first\":{\"op\":\"withinLast\",\"value\":\"30d\"}}"},
+            {"message.opened() first before 2026-01-01",
+                "{\"event\":\"message.opened\",\"first\":{\"op\":\"before\",\"value\":\"2026-01-01\"}}"},
+        };
+        for (String[] c : cases) {
+            Rule fromJson = rule(c[1]);
+            RuleText.Result text = RuleText.read(c[0], RuleLimits.DEFAULT);
+            assertThat(text.errors()).as(c[0]).isEmpty();
+            assertThat(text.rule()).as(c[0]).isEqualTo(fromJson);
+            assertThat(RuleText.print(fromJson)).isEqualTo(c[0]);
+            assertThat(rule(RuleJson.write(fromJson).toString())).isEqualTo(fromJson);
+        }
+    }
+
     // ---- aggregates
 
     private static TestContact purchases(Object... atAndAmount) {

@@ -25,6 +25,7 @@ final class RandomRules {
         "X", "count", "in", "_.-:"};
     private static final String[] SEGMENT_IDS = {"other-1", "in", "and", "all", "123", "a", "vip-buyers", "z-"};
     private static final Op[] COUNT_OPS = {Op.EQ, Op.NEQ, Op.GT, Op.GTE, Op.LT, Op.LTE, Op.BETWEEN};
+    private static final Op[] AGGREGATE_OPS = {Op.GT, Op.GTE, Op.LT, Op.LTE, Op.BETWEEN};
 
     private final Random random;
     private int budget;
@@ -65,13 +66,41 @@ final class RandomRules {
         List<Test> where = new ArrayList<>();
         int n = random.nextInt(4);
         for (int i = 0; i < n; i++) where.add(test(pick(NAMES), false));
+        Signature signature = new Signature(pick(EVENT_TYPES), where);
+        switch (random.nextInt(4)) {
+            case 0 -> {
+                Op op = AGGREGATE_OPS[random.nextInt(AGGREGATE_OPS.length)];
+                Operand operand;
+                if (op == Op.BETWEEN) {
+                    Value.Num a = number(), b = number();
+                    operand = a.value().compareTo(b.value()) <= 0 ? new Operand.Range(a, b) : new Operand.Range(b, a);
+                } else {
+                    operand = new Operand.Scalar(number());
+                }
+                AggregateTest.Fn fn = AggregateTest.Fn.values()[random.nextInt(AggregateTest.Fn.values().length)];
+                return new Rule.EventAggregate(signature, new AggregateTest(fn, pick(NAMES), op, operand), window());
+            }
+            case 1 -> {
+                Test date;
+                do {
+                    date = test("at", true);
+                } while (!RecencyTest.dateOp(date.op()));
+                RecencyTest.Edge edge = random.nextBoolean() ? RecencyTest.Edge.LAST : RecencyTest.Edge.FIRST;
+                return new Rule.EventRecency(signature, new RecencyTest(edge, date.op(), date.operand()));
+            }
+            default -> {}
+        }
         CountTest count = CountTest.AT_LEAST_ONE;
         if (random.nextBoolean()) {
             Op op = COUNT_OPS[random.nextInt(COUNT_OPS.length)];
             long a = count(), b = count();
             count = op == Op.BETWEEN ? new CountTest(op, Math.min(a, b), Math.max(a, b)) : new CountTest(op, a, 0);
         }
-        Window within = switch (random.nextInt(4)) {
+        return new Rule.EventCondition(signature, count, window());
+    }
+
+    private Window window() {
+        return switch (random.nextInt(4)) {
             case 0 -> new Window.AllTime();
             case 1 -> {
                 String d = duration();
@@ -80,7 +109,6 @@ final class RandomRules {
             case 2 -> new Window.Current(unit());
             default -> new Window.Previous(unit());
         };
-        return new Rule.EventCondition(new Signature(pick(EVENT_TYPES), where), count, within);
     }
 
     private long count() {

@@ -162,7 +162,9 @@ class RuleTextTest {
         "x before \"soon\"|1|10|the value must be a date or instant such as 2026-11-28 or 2026-11-28T10:00:00Z",
         "x > \"abc\"|1|5|the value must be a number or a date such as 2026-11-28",
         "x contains 5|1|12|the value must be a string",
-        "purchase.made() sum of amount >= 100|1|17|`sum of`, `avg of`, `min of`, `max of`, `last` and `first` are not available for events in this version",
+        "purchase.made() count >= 2 sum of amount >= 100|1|28|count and aggregate cannot be combined: an event rule tests one of count (how many events match), aggregate (a number they carry) or first/last (when one occurred)",
+        "purchase.made() sum of amount = 100|1|31|the operator must be one of gt, gte, lt, lte, between",
+        "review.left() last within 30d in current month|1|31|within does not apply to last: its own date test says when",
         "x|1|2|expected an operator after `x` (such as =, >=, in, contains, exists, within last), but the rule ends here",
     })
     void eachMistakeIsExplainedWhereItIs(String text, int line, int column, String message) {
