@@ -186,6 +186,19 @@ class AggregatesAndRecencyTest {
     }
 
     @Test
+    void anAverageRisesWhenALowValueLeaves() {
+        Instant low = NOW.minus(Duration.ofDays(25));
+        TestContact c = purchases(low, 10, NOW.minus(Duration.ofDays(5)), 50);
+        Evaluator e = aggregate("avg", "\"op\":\"gte\",\"value\":40", "\"30d\"", UTC);
+        assertThat(e.matches(c, NOW)).as("(10 + 50) / 2 = 30").isFalse();
+        Instant leaves = low.plus(Duration.ofDays(30)).plusNanos(1000);
+        assertThat(e.nextChange(c, NOW)).contains(leaves);
+        assertThat(e.matches(c, leaves.minusNanos(1000))).isFalse();
+        assertThat(e.matches(c, leaves)).as("50 alone").isTrue();
+        assertThat(e.nextChange(c, leaves)).as("then 50 leaves: no number, false").contains(NOW.plus(Duration.ofDays(25)).plusNanos(1000));
+    }
+
+    @Test
     void calendarWindowsFlipAtThePeriodBoundary() {
         Evaluator current = aggregate("sum", "\"op\":\"gte\",\"value\":100", "{\"inCurrent\":\"month\"}", PARIS);
         Evaluator previous = aggregate("sum", "\"op\":\"gte\",\"value\":100", "{\"inPrevious\":\"month\"}", PARIS);
@@ -194,6 +207,7 @@ class AggregatesAndRecencyTest {
         Instant dec1 = Instant.parse("2026-11-30T23:00:00Z"); // midnight in Paris
         assertThat(current.matches(c, NOW)).isTrue();
         assertThat(current.nextChange(c, NOW)).contains(dec1);
+        assertThat(current.matches(c, dec1.minusNanos(1000))).as("the last microsecond of November in Paris").isTrue();
         assertThat(current.matches(c, dec1)).isFalse();
         assertThat(current.nextChange(c, dec1)).isEmpty();
         assertThat(previous.matches(c, NOW)).isFalse();
