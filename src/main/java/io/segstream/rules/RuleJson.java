@@ -37,12 +37,12 @@ public final class RuleJson {
                 ObjectNode aggregate = node.putObject("aggregate");
                 aggregate.put("fn", a.fn().wireName());
                 aggregate.put("property", a.property());
-                operation(aggregate, a.op(), a.operand());
-                within(node, e.within());
+                test(aggregate, a.op(), a.operand());
+                window(node, e.within());
             }
             case Rule.EventRecency e -> {
                 events(node, e.signature());
-                operation(node.putObject(e.recency().edge().wireName()), e.recency().op(), e.recency().operand());
+                test(node.putObject(e.recency().edge().wireName()), e.recency().op(), e.recency().operand());
             }
         }
         return node;
@@ -75,11 +75,11 @@ public final class RuleJson {
             if (count.op() == Op.BETWEEN) c.putArray("value").add(count.value()).add(count.high());
             else c.put("value", count.value());
         }
-        within(node, e.within());
+        window(node, e.within());
     }
 
-    private static void within(ObjectNode node, Window window) {
-        switch (window) {
+    private static void window(ObjectNode node, Window within) {
+        switch (within) {
             case Window.AllTime a -> { }
             case Window.Last l -> node.put("within", l.text());
             case Window.Current c -> node.putObject("within").put("inCurrent", c.unit().wireName());
@@ -88,11 +88,10 @@ public final class RuleJson {
     }
 
     private static void test(ObjectNode node, Test test) {
-        operation(node, test.op(), test.operand());
+        test(node, test.op(), test.operand());
     }
 
-    /** {@code "op"} and its {@code "value"} (none for {@code exists}/{@code missing}). */
-    private static void operation(ObjectNode node, Op op, Operand operand) {
+    private static void test(ObjectNode node, Op op, Operand operand) {
         node.put("op", op.wireName());
         switch (operand) {
             case Operand.None n -> { }

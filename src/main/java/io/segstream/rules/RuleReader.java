@@ -217,7 +217,8 @@ public final class RuleReader {
         if (node.has("last") || node.has("first")) {
             String edge = node.has("last") ? "last" : "first";
             if (node.has("within")) {
-                problem(at + "/within", "within does not apply to " + edge + ": its own date test says when");
+                problem(at + "/within", "within does not apply to " + edge + ": its date test says when, for example "
+                        + "{\"op\": \"withinLast\", \"value\": \"30d\"}");
                 ok = false;
             }
             RecencyTest recency = recency(node.get(edge), at + "/" + edge,

@@ -38,8 +38,9 @@ final class RuleTextMessages {
             field = parent;
             parent = tokens.length < 3 ? "" : tokens[tokens.length - 3];
         }
-        if (message.startsWith("unknown field")) {
-            return "`sum of`, `avg of`, `min of`, `max of`, `last` and `first` are not available for events in this version";
+        if (message.contains("cannot be combined")) {
+            return "an event condition tests one of: count (how many events match), sum/avg/min/max of (a number they carry),"
+                    + " or first/last (when one occurred)";
         }
         String text = message
                 .replace("must be a non-empty array", "must not be empty")
@@ -48,7 +49,10 @@ final class RuleTextMessages {
                 .replace("must be [low, high], whole numbers with 0 <= low <= high", "must be whole numbers with low <= high")
                 .replace("must be a whole number >= 0", "must be a whole number, 0 or more")
                 .replace("must be an ISO date or instant such as", "must be a date or instant such as")
-                .replace("must be a number or an ISO date/instant", "must be a number or a date such as 2026-11-28");
+                .replace("must be a number or an ISO date/instant", "must be a number or a date such as 2026-11-28")
+                .replace("must be one of gt, gte, lt, lte, between", "must be >, >=, <, <= or between")
+                .replace("must be [low, high], two numbers", "must be two numbers")
+                .replace("for example {\"op\": \"withinLast\", \"value\": \"30d\"}", "as in last within last 30d");
         String subject = field.equals("value") && parent.equals("count") ? "the count"
                 : field.equals("value") && item ? "each item of the list"
                 : SUBJECTS.getOrDefault(field, "");

@@ -37,8 +37,18 @@ final class RuleTextPrinter {
             case Rule.Subscribed s -> name(out.append("subscribed to "), s.channel());
             case Rule.SegmentRef s -> name(out.append("in segment "), s.segmentId());
             case Rule.EventCondition e -> event(e);
-            case Rule.EventAggregate e -> aggregate(e);
-            case Rule.EventRecency e -> recency(e);
+            case Rule.EventAggregate e -> {
+                events(e.signature());
+                AggregateTest a = e.aggregate();
+                name(out.append(' ').append(a.fn().wireName()).append(" of "), a.property()).append(' ');
+                operation(a.op(), a.operand());
+                window(e.within());
+            }
+            case Rule.EventRecency e -> {
+                events(e.signature());
+                out.append(' ').append(e.recency().edge().wireName()).append(' ');
+                operation(e.recency().op(), e.recency().operand());
+            }
         }
     }
 
@@ -67,24 +77,6 @@ final class RuleTextPrinter {
         out.append(')');
     }
 
-    /** {@code purchase.made() sum of amount >= 100 within 90d}. */
-    private void aggregate(Rule.EventAggregate e) {
-        events(e.signature());
-        AggregateTest a = e.aggregate();
-        name(out.append(' ').append(a.fn().wireName()).append(" of "), a.property());
-        out.append(' ').append(operator(a.op()));
-        operand(a.operand());
-        window(e.within());
-    }
-
-    /** {@code review.left(rating >= 4) last older than 90d}. */
-    private void recency(Rule.EventRecency e) {
-        events(e.signature());
-        RecencyTest r = e.recency();
-        out.append(' ').append(r.edge().wireName()).append(' ').append(operator(r.op()));
-        operand(r.operand());
-    }
-
     private void event(Rule.EventCondition e) {
         events(e.signature());
         CountTest count = e.count();
@@ -107,12 +99,13 @@ final class RuleTextPrinter {
 
     private void test(Test test) {
         name(out, test.name());
-        out.append(' ').append(operator(test.op()));
-        operand(test.operand());
+        out.append(' ');
+        operation(test.op(), test.operand());
     }
 
-    /** The operand after its operator, with its leading space (none for {@code exists}/{@code is missing}). */
-    private void operand(Operand operand) {
+    /** An operator and its operand: {@code >= 4}, {@code between 1 and 3}, {@code older than 90d}. */
+    private void operation(Op op, Operand operand) {
+        out.append(operator(op));
         switch (operand) {
             case Operand.None n -> { }
             case Operand.Scalar s -> value(out.append(' '), s.value());

@@ -25,7 +25,6 @@ final class RandomRules {
         "X", "count", "in", "_.-:"};
     private static final String[] SEGMENT_IDS = {"other-1", "in", "and", "all", "123", "a", "vip-buyers", "z-"};
     private static final Op[] COUNT_OPS = {Op.EQ, Op.NEQ, Op.GT, Op.GTE, Op.LT, Op.LTE, Op.BETWEEN};
-    private static final Op[] AGGREGATE_OPS = {Op.GT, Op.GTE, Op.LT, Op.LTE, Op.BETWEEN};
 
     private final Random random;
     private int budget;
@@ -69,7 +68,8 @@ final class RandomRules {
         Signature signature = new Signature(pick(EVENT_TYPES), where);
         switch (random.nextInt(4)) {
             case 0 -> {
-                Op op = AGGREGATE_OPS[random.nextInt(AGGREGATE_OPS.length)];
+                AggregateTest.Fn fn = AggregateTest.Fn.values()[random.nextInt(AggregateTest.Fn.values().length)];
+                Op op = new Op[] {Op.GT, Op.GTE, Op.LT, Op.LTE, Op.BETWEEN}[random.nextInt(5)];
                 Operand operand;
                 if (op == Op.BETWEEN) {
                     Value.Num a = number(), b = number();
@@ -77,18 +77,18 @@ final class RandomRules {
                 } else {
                     operand = new Operand.Scalar(number());
                 }
-                AggregateTest.Fn fn = AggregateTest.Fn.values()[random.nextInt(AggregateTest.Fn.values().length)];
                 return new Rule.EventAggregate(signature, new AggregateTest(fn, pick(NAMES), op, operand), window());
             }
             case 1 -> {
-                Test date;
+                Op op;
                 do {
-                    date = test("at", true);
-                } while (!RecencyTest.dateOp(date.op()));
+                    op = Op.values()[random.nextInt(Op.values().length)];
+                } while (!RecencyTest.dateOp(op));
+                Test dated = test("at", true, op);
                 RecencyTest.Edge edge = random.nextBoolean() ? RecencyTest.Edge.LAST : RecencyTest.Edge.FIRST;
-                return new Rule.EventRecency(signature, new RecencyTest(edge, date.op(), date.operand()));
+                return new Rule.EventRecency(signature, new RecencyTest(edge, op, dated.operand()));
             }
-            default -> {}
+            default -> { }
         }
         CountTest count = CountTest.AT_LEAST_ONE;
         if (random.nextBoolean()) {
@@ -124,6 +124,10 @@ final class RandomRules {
         do {
             op = Op.values()[random.nextInt(Op.values().length)];
         } while (!attribute && op.timeRelative());
+        return test(name, attribute, op);
+    }
+
+    private Test test(String name, boolean attribute, Op op) {
         Operand operand = switch (op.kind()) {
             case NONE -> new Operand.None();
             case SCALAR -> new Operand.Scalar(scalar());

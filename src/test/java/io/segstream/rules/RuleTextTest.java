@@ -64,6 +64,30 @@ class RuleTextTest {
     }
 
     @Test
+    void aggregatesAndRecencyReadAndPrint() {
+        Rule rule = RuleReaderTest.rule("""
+                {"and": [
+                  {"event": "purchase.made", "where": [{"property": "store", "op": "eq", "value": "north"}],
+                   "aggregate": {"fn": "sum", "property": "amount", "op": "gte", "value": 100}, "within": "90d"},
+                  {"event": "review.left", "aggregate": {"fn": "avg", "property": "rating", "op": "between", "value": [1, 3]},
+                   "within": {"inPrevious": "month"}},
+                  {"event": "purchase.made", "aggregate": {"fn": "min", "property": "total amount", "op": "lt", "value": 5}},
+                  {"event": "purchase.made", "aggregate": {"fn": "max", "property": "amount", "op": "gt", "value": 1000}},
+                  {"event": "review.left", "last": {"op": "olderThan", "value": "90d"}},
+                  {"event": "visit", "first": {"op": "withinLast", "value": "30d"}},
+                  {"event": "visit", "last": {"op": "inCurrent", "value": "week"}},
+                  {"event": "visit", "first": {"op": "before", "value": "2026-01-01"}}]}""");
+        String text = RuleText.print(rule);
+        assertThat(text).isEqualTo("purchase.made(store = \"north\") sum of amount >= 100 within 90d"
+                + " and review.left() avg of rating between 1 and 3 in previous month"
+                + " and purchase.made() min of \"total amount\" < 5 and purchase.made() max of amount > 1000"
+                + " and review.left() last older than 90d and visit() first within last 30d"
+                + " and visit() last in current week and visit() first before 2026-01-01");
+        assertThat(read(text)).isEqualTo(rule);
+        assertThat(read("review.left(rating >= 4) last within 30d")).isEqualTo(read("review.left(rating >= 4) last within last 30d"));
+    }
+
+    @Test
     void parenthesesKeepTheTreeAsWritten() {
         assertThat(RuleText.print(read("(has tag a and has tag b) and has tag c"))).isEqualTo("(has tag a and has tag b) and has tag c");
         assertThat(RuleText.print(read("has tag a and has tag b and has tag c"))).isEqualTo("has tag a and has tag b and has tag c");
@@ -162,9 +186,15 @@ class RuleTextTest {
         "x before \"soon\"|1|10|the value must be a date or instant such as 2026-11-28 or 2026-11-28T10:00:00Z",
         "x > \"abc\"|1|5|the value must be a number or a date such as 2026-11-28",
         "x contains 5|1|12|the value must be a string",
-        "purchase.made() count >= 2 sum of amount >= 100|1|28|count and aggregate cannot be combined: an event rule tests one of count (how many events match), aggregate (a number they carry) or first/last (when one occurred)",
-        "purchase.made() sum of amount = 100|1|31|the operator must be one of gt, gte, lt, lte, between",
-        "review.left() last within 30d in current month|1|31|within does not apply to last: its own date test says when",
+        "purchase.made() sum of amount = 100|1|31|the operator must be >, >=, <, <= or between",
+        "purchase.made() avg of amount >= \"x\"|1|34|the value must be a number",
+        "purchase.made() max of amount between 1 and \"x\"|1|31|the value must be two numbers",
+        "purchase.made() sum of|1|23|expected a property after `sum of`, but the rule ends here",
+        "purchase.made() sum of amount|1|30|expected a comparison such as >= 100 after `sum of amount`, but the rule ends here",
+        "review.left() count >= 2 last older than 90d|1|26|an event condition tests one of: count (how many events match), sum/avg/min/max of (a number they carry), or first/last (when one occurred)",
+        "review.left() last older than 90d within 30d|1|42|within does not apply to last: its date test says when, as in last within last 30d",
+        "review.left() last older than 90d first within last 1d|1|35|this event already has its first or last test",
+        "review.left() last soon|1|20|expected a date test after `last` (within last, older than, in current, in previous, before or after), found `soon`",
         "x|1|2|expected an operator after `x` (such as =, >=, in, contains, exists, within last), but the rule ends here",
     })
     void eachMistakeIsExplainedWhereItIs(String text, int line, int column, String message) {

@@ -83,6 +83,14 @@ class SegmentTextIT {
                 .jsonPath("$.rule.and[0].op").isEqualTo("inCurrent")
                 .jsonPath("$.rule.and[2].where[1].value").isEqualTo("YES")
                 .jsonPath("$.ruleText").isEqualTo(SEED_TEXT.replace("\\\"", "\""));
+        api.createSegment(tenant.key(), "{\"id\":\"big-lapsed\",\"name\":\"Big spenders, lapsed reviewers\",\"ruleText\":"
+                        + "\"purchase.made() sum of amount >= 100 within 90d and review.left() last older than 90d\"}")
+                .expectStatus().isCreated().expectBody()
+                .jsonPath("$.rule.and[0].aggregate.fn").isEqualTo("sum")
+                .jsonPath("$.rule.and[0].within").isEqualTo("90d")
+                .jsonPath("$.rule.and[1].last.op").isEqualTo("olderThan")
+                .jsonPath("$.ruleText").isEqualTo("purchase.made() sum of amount >= 100 within 90d"
+                        + " and review.left() last older than 90d");
     }
 
     @Test
