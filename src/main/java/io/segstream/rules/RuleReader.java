@@ -277,8 +277,8 @@ public final class RuleReader {
                 problem(at + "/value", "must be [low, high], two numbers");
                 return null;
             }
-            Value.Num lo = new Value.Num(v.get(0).decimalValue());
-            Value.Num hi = new Value.Num(v.get(1).decimalValue());
+            Value.Num lo = new Value.Num(new BigDecimal(v.get(0).asString()));
+            Value.Num hi = new Value.Num(new BigDecimal(v.get(1).asString()));
             if (lo.value().compareTo(hi.value()) > 0) {
                 problem(at + "/value", "low must not be greater than high");
                 return null;
@@ -289,7 +289,7 @@ public final class RuleReader {
                 problem(at + "/value", "must be a number");
                 return null;
             }
-            operand = new Operand.Scalar(new Value.Num(v.decimalValue()));
+            operand = new Operand.Scalar(new Value.Num(new BigDecimal(v.asString())));
         }
         return ok && property != null ? new AggregateTest(fn.get(), property, op.get(), operand) : null;
     }

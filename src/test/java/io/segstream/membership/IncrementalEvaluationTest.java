@@ -115,7 +115,7 @@ class IncrementalEvaluationTest {
                 // current one (nextChange is never late), and at each jump incremental equals the oracle.
                 Instant now = NOW;
                 Behaviour state = b;
-                for (int step = 0; step < 5; step++) {
+                for (int step = 0; step < 4; step++) {
                     state = state.prune(signatures, now);
                     ProfileFacts facts = new ProfileFacts(p, state);
                     boolean incremental = p.live() && evaluator.matches(facts, now);
@@ -143,7 +143,7 @@ class IncrementalEvaluationTest {
         long span = Duration.between(from, toExclusive).toNanos() / 1000;
         out.add(from);
         if (span > 1) out.add(toExclusive.minusNanos(1000));
-        for (int i = 0; i < 10 && span > 2; i++) out.add(from.plusNanos(1000 * (1 + (long) (random.nextDouble() * (span - 2)))));
+        for (int i = 0; i < 8 && span > 2; i++) out.add(from.plusNanos(1000 * (1 + (long) (random.nextDouble() * (span - 2)))));
         return out;
     }
 

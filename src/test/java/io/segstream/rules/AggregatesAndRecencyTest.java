@@ -79,6 +79,30 @@ class AggregatesAndRecencyTest {
                 .anyMatch(m -> m.contains("at most 500 nodes"));
     }
 
+    @Test
+    void readableTextReadsAndPrintsTheNewNodes() {
+        String[][] cases = {
+            {"purchase.made() sum of amount >= 100 within 90d",
+                "{\"event\":\"purchase.made\",\"aggregate\":{\"fn\":\"sum\",\"property\":\"amount\",\"op\":\"gte\",\"value\":100},\"within\":\"90d\"}"},
+            {"review.left() avg of rating between 1 and 3 in current month",
+                "{\"event\":\"review.left\",\"aggregate\":{\"fn\":\"avg\",\"property\":\"rating\",\"op\":\"between\",\"value\":[1,3]},\"within\":{\"inCurrent\":\"month\"}}"},
+            {"review.left(rating >= 4) last older than 90d",
+                "{\"event\":\"review.left\",\"where\":[{\"property\":\"rating\",\"op\":\"gte\",\"value\":4}],\"last\":{\"op\":\"olderThan\",\"value\":\"90d\"}}"},
+            {"referral.sent() first within last 30d",
+                "{\"event\":\"referral.sent\",\"first\":{\"op\":\"withinLast\",\"value\":\"30d\"}}"},
+            {"message.opened() first before 2026-01-01",
+                "{\"event\":\"message.opened\",\"first\":{\"op\":\"before\",\"value\":\"2026-01-01\"}}"},
+        };
+        for (String[] c : cases) {
+            Rule fromJson = rule(c[1]);
+            RuleText.Result text = RuleText.read(c[0], RuleLimits.DEFAULT);
+            assertThat(text.errors()).as(c[0]).isEmpty();
+            assertThat(text.rule()).as(c[0]).isEqualTo(fromJson);
+            assertThat(RuleText.print(fromJson)).isEqualTo(c[0]);
+            assertThat(rule(RuleJson.write(fromJson).toString())).isEqualTo(fromJson);
+        }
+    }
+
     // ---- aggregates
 
     private static TestContact purchases(Object... atAndAmount) {
@@ -162,6 +186,19 @@ class AggregatesAndRecencyTest {
     }
 
     @Test
+    void anAverageRisesWhenALowValueLeaves() {
+        Instant low = NOW.minus(Duration.ofDays(25));
+        TestContact c = purchases(low, 10, NOW.minus(Duration.ofDays(5)), 50);
+        Evaluator e = aggregate("avg", "\"op\":\"gte\",\"value\":40", "\"30d\"", UTC);
+        assertThat(e.matches(c, NOW)).as("(10 + 50) / 2 = 30").isFalse();
+        Instant leaves = low.plus(Duration.ofDays(30)).plusNanos(1000);
+        assertThat(e.nextChange(c, NOW)).contains(leaves);
+        assertThat(e.matches(c, leaves.minusNanos(1000))).isFalse();
+        assertThat(e.matches(c, leaves)).as("50 alone").isTrue();
+        assertThat(e.nextChange(c, leaves)).as("then 50 leaves: no number, false").contains(NOW.plus(Duration.ofDays(25)).plusNanos(1000));
+    }
+
+    @Test
     void calendarWindowsFlipAtThePeriodBoundary() {
         Evaluator current = aggregate("sum", "\"op\":\"gte\",\"value\":100", "{\"inCurrent\":\"month\"}", PARIS);
         Evaluator previous = aggregate("sum", "\"op\":\"gte\",\"value\":100", "{\"inPrevious\":\"month\"}", PARIS);
@@ -170,6 +207,7 @@ class AggregatesAndRecencyTest {
         Instant dec1 = Instant.parse("2026-11-30T23:00:00Z"); // midnight in Paris
         assertThat(current.matches(c, NOW)).isTrue();
         assertThat(current.nextChange(c, NOW)).contains(dec1);
+        assertThat(current.matches(c, dec1.minusNanos(1000))).as("the last microsecond of November in Paris").isTrue();
         assertThat(current.matches(c, dec1)).isFalse();
         assertThat(current.nextChange(c, dec1)).isEmpty();
         assertThat(previous.matches(c, NOW)).isFalse();
