@@ -39,11 +39,13 @@ class DemoIT {
                     .defaultHeader(HttpHeaders.AUTHORIZATION, "Bearer " + DEV_KEY)
                     .build();
 
-            await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(segmentIds(api))
+            // About 10 s on an idle machine (the seven segments are created one after another, each
+            // transaction waiting for the builds before it); the margin is for a busy CI machine.
+            await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(500)).untilAsserted(() -> assertThat(segmentIds(api))
                     .containsAll(DemoSegments.ALL.stream().map(DemoSegments.Definition::id).toList()));
 
             AtomicReference<String> filled = new AtomicReference<>();
-            await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
+            await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(500)).untilAsserted(() -> {
                 for (DemoSegments.Definition d : DemoSegments.ALL) {
                     if (count(api, d.id()) > 0) filled.set(d.id());
                 }
