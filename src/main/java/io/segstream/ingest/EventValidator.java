@@ -17,9 +17,10 @@ import tools.jackson.databind.node.JsonNodeFactory;
 
 /**
  * Validates one event of a batch and reports every problem with a JSON pointer relative to the event.
- * Pure apart from serializing the properties; {@code now} is a parameter.
+ * Pure apart from serializing the properties; {@code now} is a parameter. Public so that events made
+ * elsewhere (the demo's generator) can be checked against the same rules as {@code POST /v1/events}.
  */
-final class EventValidator {
+public final class EventValidator {
 
     static final int MAX_ID_LENGTH = 128;
     static final int MAX_TYPE_LENGTH = 128;
@@ -30,7 +31,8 @@ final class EventValidator {
     private final JsonMapper json;
     private final Duration maxFutureSkew;
 
-    EventValidator(JsonMapper json, Duration maxFutureSkew) {
+    /** @param maxFutureSkew how far after {@code now} an event's occurredAt may be */
+    public EventValidator(JsonMapper json, Duration maxFutureSkew) {
         this.json = json;
         this.maxFutureSkew = maxFutureSkew;
     }
@@ -40,6 +42,14 @@ final class EventValidator {
     record Valid(IncomingEvent event) implements Result {}
 
     record Invalid(Rejection rejection) implements Result {}
+
+    /** The problems of one event, with JSON pointers relative to it; empty when it is valid. */
+    public List<FieldError> problems(JsonNode event, Instant now) {
+        return switch (validate(0, event, now)) {
+            case Valid v -> List.of();
+            case Invalid i -> i.rejection().errors();
+        };
+    }
 
     Result validate(long index, JsonNode node, Instant now) {
         if (node == null || !node.isObject()) {

@@ -1,6 +1,7 @@
 package io.segstream.load;
 
 import static io.gatling.javaapi.core.CoreDsl.StringBody;
+import static io.gatling.javaapi.core.CoreDsl.exec;
 import static io.gatling.javaapi.core.CoreDsl.atOnceUsers;
 import static io.gatling.javaapi.core.CoreDsl.constantUsersPerSec;
 import static io.gatling.javaapi.core.CoreDsl.details;
@@ -13,35 +14,51 @@ import static io.gatling.javaapi.http.HttpDsl.http;
 import static io.gatling.javaapi.http.HttpDsl.sse;
 import static io.gatling.javaapi.http.HttpDsl.status;
 
+import io.gatling.javaapi.core.ChainBuilder;
+import io.gatling.javaapi.core.PopulationBuilder;
 import io.gatling.javaapi.core.ScenarioBuilder;
 import io.gatling.javaapi.core.Simulation;
 import io.gatling.javaapi.http.HttpProtocolBuilder;
+import io.gatling.javaapi.http.SseConnectActionBuilder;
 import io.gatling.javaapi.http.SseMessageCheck;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * Live dashboards: {@code dashboards} virtual users (opened over {@code ramp.s}) each open the
- * server-sent-event stream {@code GET /v1/segments/{segment}/changes} and wait up to
- * {@code sse.timeout.s} for the first {@code enter} or {@code exit} change of that segment, then close
- * the stream. Meanwhile a separate "churn" scenario ingests {@code contact.tagged} /
- * {@code contact.untagged} events for the segment's tag, so contacts keep entering and leaving.
+ * Live dashboards, signed in the way browsers do: {@code dashboards} virtual users (opened over
+ * {@code ramp.s}) each authenticate without sending the key on the stream, open the server-sent-event
+ * stream {@code GET /v1/segments/{segment}/changes} and wait up to {@code sse.timeout.s} for the first
+ * {@code enter} or {@code exit} change of that segment, then close the stream. Two ways in ({@code auth}):
+ * <ul>
+ *   <li>{@code session}: the dashboard page's sign-in, {@code POST /v1/sessions {"key"}} (201, the
+ *       session cookie kept in the virtual user's cookie jar), then the stream with that cookie only;
+ *   <li>{@code token}: a dashboard hosted elsewhere, {@code POST /v1/stream-tokens
+ *       {"segments": [segment], "ttl"}} with the key (201, {@code token}), then the stream with
+ *       {@code ?access_token=<token>} only;
+ *   <li>{@code both} (default): half the dashboards each way.
+ * </ul>
+ * Meanwhile a separate "churn" scenario ingests {@code contact.tagged} / {@code contact.untagged}
+ * events for the segment's tag with the key, so contacts keep entering and leaving.
  *
  * <p>The segment must be {@code {"tag": "<tag>"}} (setup.sh creates {@code vip} with tag {@code vip}).
  * Every churn event flips one contact of a pool of {@code churn.contacts} (ids {@code dash-<run>-N},
  * new each run): the first visit tags it (enter), the next untags it (exit), and so on, with
  * occurredAt = now so each flip is the contact's latest fact about the tag.
  *
- * <p>Checks: churn requests 202 with every event accepted; each stream delivers an SSE event whose
- * {@code event} is enter or exit and whose data names the segment, a contact and the change. A stream
- * that times out, fails to connect or ends early is a failed request. Assertions: no failed request;
- * p99 of the churn requests below {@code p99.ms}; p99 of the wait for the first change below
+ * <p>Checks: sign-ins 201 naming a tenant; tokens 201 with a token; churn requests 202 with every
+ * event accepted; each stream delivers an SSE event whose {@code event} is enter or exit and whose data
+ * names the segment, a contact and the change. A stream that times out, fails to connect (a 401 when
+ * the cookie or token is not accepted) or ends early is a failed request. Assertions: no failed
+ * request; p99 of the churn requests below {@code p99.ms}; p99 of the wait for the first change below
  * {@code first.change.p99.ms} (default: the timeout).
  *
  * <pre>
  * -Dbase.url=http://127.0.0.1:8080 -Dapi.key=KEY (scopes ingest, read)
- * -Dsegment=vip -Dtag=vip -Ddashboards=50 -Dramp.s=10 -Dsse.timeout.s=15
+ * -Dsegment=vip -Dtag=vip -Ddashboards=50 -Dramp.s=10 -Dsse.timeout.s=15 -Dauth=both -Dtoken.ttl=15m
  * -Dchurn.rps=5 -Dchurn.events.per.request=10 -Dchurn.contacts=1000 -Dp99.ms=2000
  * </pre>
  */
@@ -49,6 +66,9 @@ public class DashboardSimulation extends Simulation {
 
     private static final String CHURN_REQUEST = "POST /v1/events (tag churn)";
     private static final String FIRST_CHANGE = "first enter/exit on the stream";
+    private static final String STREAM = "GET /v1/segments/{id}/changes";
+    private static final String STREAM_BY_COOKIE = STREAM + " (session cookie)";
+    private static final String STREAM_BY_TOKEN = STREAM + " (stream token)";
 
     private final String segment = Config.string("segment", "vip");
     private final String tag = Config.string("tag", "vip");
@@ -60,6 +80,8 @@ public class DashboardSimulation extends Simulation {
     private final int churnContacts = Config.integer("churn.contacts", 1000);
     private final int p99 = Config.p99Millis(2000);
     private final int firstChangeP99 = Config.integer("first.change.p99.ms", (int) timeout.toMillis());
+    private final String auth = Config.string("auth", "both").toLowerCase(Locale.ROOT);
+    private final String tokenTtl = Config.string("token.ttl", "15m");
 
     private final AtomicLong flips = new AtomicLong();
 
@@ -87,9 +109,11 @@ public class DashboardSimulation extends Simulation {
             .userAgentHeader("segstream-gatling/churn")
             .shareConnections();
 
-    /** Dashboards are browsers: one connection each (no sharing). */
+    /**
+     * Dashboards are browsers: one connection each (no sharing), and no key on the stream: the session
+     * cookie (kept by each virtual user's cookie jar) or the stream token authenticates it.
+     */
     private final HttpProtocolBuilder dashboardProtocol = http.baseUrl(Config.baseUrl())
-            .authorizationHeader("Bearer " + Config.apiKey())
             .userAgentHeader("segstream-gatling/dashboard");
 
     private final ScenarioBuilder churn = scenario("Tag churn on '" + tag + "'")
@@ -111,25 +135,66 @@ public class DashboardSimulation extends Simulation {
                     jsonPath("$.data.change").in("enter", "exit"),
                     jsonPath("$.data.seq").ofLong().exists());
 
-    private final ScenarioBuilder dashboard = scenario("Dashboard on segment '" + segment + "'")
-            // The check is armed with the connection, so no change that arrives first is missed.
-            .exec(sse("GET /v1/segments/{id}/changes").get("/v1/segments/" + segment + "/changes")
-                    .await(timeout).on(firstChange))
-            .exec(sse("close stream").close());
+    /** Waits for the first change on the stream, then closes it. The check is armed with the connection. */
+    private ChainBuilder stream(SseConnectActionBuilder connect) {
+        return exec(connect.await(timeout).on(firstChange))
+                .exec(sse("close stream").close());
+    }
+
+    /** The dashboard page's sign-in: the key once, then the session cookie. */
+    private final ScenarioBuilder sessionDashboard = scenario("Dashboard on segment '" + segment + "' (session cookie)")
+            .exec(http("POST /v1/sessions").post("/v1/sessions")
+                    .header("Content-Type", "application/json")
+                    .body(StringBody("{\"key\":" + quoted(Config.apiKey()) + "}"))
+                    .check(status().is(201), jsonPath("$.tenant").exists(), jsonPath("$.expiresAt").exists()))
+            .exec(stream(sse(STREAM_BY_COOKIE).get("/v1/segments/" + segment + "/changes")));
+
+    /** A dashboard hosted elsewhere: a stream token minted with the key, then {@code ?access_token=}. */
+    private final ScenarioBuilder tokenDashboard = scenario("Dashboard on segment '" + segment + "' (stream token)")
+            .exec(http("POST /v1/stream-tokens").post("/v1/stream-tokens")
+                    .header("Authorization", "Bearer " + Config.apiKey())
+                    .header("Content-Type", "application/json")
+                    .body(StringBody("{\"segments\":[" + quoted(segment) + "],\"ttl\":" + quoted(tokenTtl) + "}"))
+                    .check(status().is(201), jsonPath("$.token").saveAs("streamToken"), jsonPath("$.expiresAt").exists()))
+            .exec(stream(sse(STREAM_BY_TOKEN).get("/v1/segments/" + segment + "/changes").queryParam("access_token", "#{streamToken}")));
+
+    /** A JSON string literal. */
+    private static String quoted(String s) {
+        StringBuilder sb = new StringBuilder(s.length() + 2).append('"');
+        for (char c : s.toCharArray()) {
+            if (c == '"' || c == '\\') sb.append('\\').append(c);
+            else if (c < 0x20) sb.append(String.format("\\u%04x", (int) c));
+            else sb.append(c);
+        }
+        return sb.append('"').toString();
+    }
+
+    /** The dashboards of one way in, opened after the churn has started. */
+    private PopulationBuilder dashboards(ScenarioBuilder scenario, int users) {
+        return scenario.injectOpen(nothingFor(Duration.ofSeconds(1)),
+                        ramp.isZero() ? atOnceUsers(users) : rampUsers(users).during(ramp))
+                .protocols(dashboardProtocol);
+    }
 
     {
         Duration churnFor = ramp.plus(timeout).plusSeconds(5);
         Config.describe("DashboardSimulation", String.format(
-                "%d dashboards over %ds on segment '%s', each waiting <= %ds for enter/exit; churn %.1f requests/s x %d "
+                "%d dashboards (auth %s) over %ds on segment '%s', each waiting <= %ds for enter/exit; churn %.1f requests/s x %d "
                         + "tag flips for %ds; p99 (churn) < %d ms",
-                dashboards, ramp.toSeconds(), segment, timeout.toSeconds(), churnRps, churnEventsPerRequest,
+                dashboards, auth, ramp.toSeconds(), segment, timeout.toSeconds(), churnRps, churnEventsPerRequest,
                 churnFor.toSeconds(), p99));
-        setUp(
-                churn.injectOpen(constantUsersPerSec(churnRps).during(churnFor)).protocols(apiProtocol),
-                // Let the churn start flowing before the first dashboard connects.
-                dashboard.injectOpen(nothingFor(Duration.ofSeconds(1)),
-                                ramp.isZero() ? atOnceUsers(dashboards) : rampUsers(dashboards).during(ramp))
-                        .protocols(dashboardProtocol))
+        List<PopulationBuilder> populations = new ArrayList<>();
+        populations.add(churn.injectOpen(constantUsersPerSec(churnRps).during(churnFor)).protocols(apiProtocol));
+        switch (auth) {
+            case "session" -> populations.add(dashboards(sessionDashboard, dashboards));
+            case "token" -> populations.add(dashboards(tokenDashboard, dashboards));
+            case "both" -> {
+                if (dashboards - dashboards / 2 > 0) populations.add(dashboards(sessionDashboard, dashboards - dashboards / 2));
+                if (dashboards / 2 > 0) populations.add(dashboards(tokenDashboard, dashboards / 2));
+            }
+            default -> throw new IllegalArgumentException("-Dauth must be session, token or both, not '" + auth + "'");
+        }
+        setUp(populations)
                 .assertions(
                         global().failedRequests().count().is(0L),
                         details(CHURN_REQUEST).responseTime().percentile(99.0).lt(p99),

@@ -7,8 +7,8 @@ import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * Realistic activity of a local business's contacts, as the event types of the HTTP contract
- * (shared/API.md, "Ingesting activity"): profile events ({@code contact.created},
+ * Realistic activity of a local business's contacts, as the event types of the HTTP API
+ * ("Ingesting activity"): profile events ({@code contact.created},
  * {@code contact.updated}, {@code contact.tagged}/{@code untagged}, {@code audience.joined}/{@code left},
  * {@code contact.unsubscribed}/{@code resubscribed}) and behavioural events ({@code review.left},
  * {@code feedback.left}, {@code survey.answered}, {@code message.opened}, {@code referral.sent}).
