@@ -124,7 +124,7 @@ class WebSecurityConfiguration {
 
     /**
      * Spring Security creates the CSRF token lazily; this asks for it on the requests a browser page makes
-     * (the page itself and {@code /v1} calls without a bearer key), so that the {@code XSRF-TOKEN} cookie is
+     * (the page itself and {@code /v1} calls authenticated by neither a bearer key nor a stream token), so that the {@code XSRF-TOKEN} cookie is
      * set when absent, e.g. on the sign-in answer.
      */
     private static WebFilter issueCsrfCookie() {
@@ -133,7 +133,8 @@ class WebSecurityConfiguration {
             String path = request.getPath().pathWithinApplication().value();
             boolean browserPage = path.equals("/") || path.equals("/index.html") || isV1(request);
             Mono<CsrfToken> token = exchange.getAttribute(CsrfToken.class.getName());
-            if (!browserPage || token == null || CredentialConverter.hasBearer(request)) {
+            if (!browserPage || token == null || CredentialConverter.hasBearer(request)
+                    || CredentialConverter.credential(request) instanceof Credential.StreamToken) {
                 return chain.filter(exchange);
             }
             return token.then(chain.filter(exchange));
