@@ -34,6 +34,43 @@ final class Aggregates {
         return over(test, events.values(), lo, hi);
     }
 
+    /**
+     * The aggregate {@link #matches} tests, for explanations: empty when no matching event in the window
+     * has a number (the average to 16 significant digits).
+     */
+    Optional<BigDecimal> value(AggregateTest test, EventTimes events, Window window, Instant now) {
+        long n;
+        BigDecimal sum, min, max;
+        if (window instanceof Window.AllTime) {
+            EventTimes.Totals t = events.totals();
+            n = events.total();
+            sum = t.sum();
+            min = t.min();
+            max = t.max();
+        } else {
+            long[] range = range(window, now);
+            int lo = events.lowerBound(range[0]);
+            int hi = range[1] == Long.MAX_VALUE ? events.times().length : events.lowerBound(range[1] + 1);
+            n = Math.max(0, hi - lo);
+            sum = BigDecimal.ZERO;
+            min = null;
+            max = null;
+            for (int i = lo; i < hi; i++) {
+                BigDecimal v = events.values()[i];
+                sum = sum.add(v);
+                if (min == null || v.compareTo(min) < 0) min = v;
+                if (max == null || v.compareTo(max) > 0) max = v;
+            }
+        }
+        if (n <= 0 || sum == null) return Optional.empty();
+        return Optional.ofNullable(switch (test.fn()) {
+            case SUM -> sum;
+            case AVG -> sum.divide(BigDecimal.valueOf(n), java.math.MathContext.DECIMAL64);
+            case MIN -> min;
+            case MAX -> max;
+        });
+    }
+
     Optional<Instant> nextChange(AggregateTest test, EventTimes events, Window window, Instant now) {
         if (events.times().length == 0) return Optional.empty();
         boolean current = matches(test, events, window, now);

@@ -112,6 +112,11 @@ public final class Evaluator {
             case Rule.InAudience a -> new Seen.Flag(c.inAudience(a.audience()));
             case Rule.Subscribed s -> new Seen.Flag(c.subscribed(s.channel()));
             case Rule.EventCondition e -> new Seen.Count(count(c.events(e.signature()), e.within(), now));
+            case Rule.EventAggregate e -> new Seen.Aggregate(aggregates.value(e.aggregate(), c.events(measuring(e)), e.within(), now));
+            case Rule.EventRecency e -> {
+                long at = edge(c.events(e.signature()), e.recency());
+                yield new Seen.Occurred(at == EventTimes.NO_TIME ? Optional.empty() : Optional.of(EventTimes.instant(at)));
+            }
             case Rule.SegmentRef s -> new Seen.Flag(matches(segments.get(s.segmentId()), c, now));
         };
     }
