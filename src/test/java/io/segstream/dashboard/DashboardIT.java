@@ -187,6 +187,31 @@ class DashboardIT {
     }
 
     @Test
+    void aContactShowsItsProfileAndWhyItIsInOrOutOfEachSegment() {
+        Api.TestTenant tenant = api().newTenant();
+        createSegment(tenant, "vip", "VIP customers", "{\"tag\":\"vip\"}");
+        createSegment(tenant, "promoters", "Promoters",
+                "{\"event\":\"review.left\",\"where\":[{\"property\":\"rating\",\"op\":\"gte\",\"value\":4}]}");
+        tag(tenant, "ann", "vip");
+        post(tenant, "ann", "review.left", "{\"rating\":2}");
+        api().awaitLive(tenant.key(), "vip");
+        api().awaitLive(tenant.key(), "promoters");
+        signIn(tenant);
+
+        // Opened from the top bar by keyboard: type the id, press Enter.
+        browser.findElement(By.id("contact-id")).sendKeys("ann", org.openqa.selenium.Keys.ENTER);
+        waitUpTo(Duration.ofSeconds(5)).until(() -> browser.findElement(By.tagName("h1")).getText().equals("Contact ann"));
+        waitUpTo(Duration.ofSeconds(5)).until(() -> browser.findElement(By.cssSelector(".profile dl")).getText().contains("vip"));
+        waitUpTo(Duration.ofSeconds(5)).until(() -> !browser.findElements(By.cssSelector("li[data-segment=promoters] .why li")).isEmpty());
+        assertThat(browser.findElement(By.cssSelector("li[data-segment=vip] .badge")).getText()).isEqualTo("in");
+        assertThat(browser.findElement(By.cssSelector("li[data-segment=promoters] .badge")).getText()).isEqualTo("out");
+        assertThat(browser.findElement(By.cssSelector("li[data-segment=vip] .why li")).getText()).startsWith("✓").contains("vip");
+        assertThat(browser.findElement(By.cssSelector("li[data-segment=promoters] .why li")).getText())
+                .startsWith("✗").contains("review.left", "saw {\"count\":0}");
+        assertNoScriptErrors();
+    }
+
+    @Test
     void aPageOnAnotherOriginReceivesEveryChangeWithAStreamToken() {
         Api.TestTenant tenant = api().newTenant();
         createSegment(tenant, "vip", "VIP customers", "{\"tag\":\"vip\"}");
@@ -304,12 +329,14 @@ class DashboardIT {
         waitUpTo(Duration.ofSeconds(10)).until(() -> browser.findElements(By.cssSelector("td.chart-cell .muted"))
                 .stream().noneMatch(e -> e.getText().equals("…")));
         assertThat(viewport()).isEqualTo(List.of(1280L, 800L));
+        assertThat(browser.findElements(By.cssSelector("tr[data-segment] td.chart-cell svg.spark path"))).hasSize(3);
         screenshot("overview");
 
         browser.get(origin() + "/#/segments/happy-reviewers");
         waitUpTo(Duration.ofSeconds(10)).until(() -> browser.findElement(By.cssSelector(".stream-state.live")).isDisplayed());
         for (int i = 0; i < 12; i++) post(tenant, "c-" + (200 + i), "review.left", "{\"rating\":5,\"site\":\"google\"}");
         waitUpTo(Duration.ofSeconds(10)).until(() -> feedSeqs().size() == 12);
+        assertThat(browser.findElement(By.cssSelector(".chart-box svg.chart path.line")).isDisplayed()).isTrue();
         screenshot("segment");
         assertThat(Path.of("target/screenshots/overview.png")).isNotEmptyFile();
         assertThat(Path.of("target/screenshots/segment.png")).isNotEmptyFile();
