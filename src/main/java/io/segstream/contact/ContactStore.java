@@ -236,6 +236,26 @@ public class ContactStore {
                 .timeout(TIMEOUT);
     }
 
+    /**
+     * The live contacts with these numbers (numbers without a live contact are skipped), without locking:
+     * one index probe per number. For read-only evaluations (segment previews).
+     */
+    public Mono<List<StoredContact>> byNumbers(String tenantId, long[] numbers) {
+        if (numbers.length == 0) return Mono.just(List.of());
+        Long[] boxed = new Long[numbers.length];
+        for (int i = 0; i < numbers.length; i++) boxed[i] = numbers[i];
+        return db.sql("""
+                        SELECT %s FROM unnest(:nos::bigint[]) AS v(no) CROSS JOIN LATERAL
+                        (SELECT * FROM contacts WHERE tenant_id = :tenant AND contact_no = v.no AND live OFFSET 0) c"""
+                        .formatted(COLUMNS))
+                .bind("tenant", tenantId)
+                .bind("nos", PgArrays.bigints(boxed))
+                .map(this::stored)
+                .all()
+                .collectList()
+                .timeout(TIMEOUT);
+    }
+
     /** What the Redis projection holds of one contact: its number, profile and segments. */
     public record ProjectedContact(long contactNo, Profile profile, List<String> segments) {}
 

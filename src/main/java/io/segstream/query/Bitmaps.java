@@ -60,6 +60,38 @@ class Bitmaps {
             redis.call('SET', meta, wm .. ':' .. count, 'EX', ttl)
             return {count, wm}""", List.class);
 
+    /** Runs a {@link BitmapProgram}: KEYS watermark, result, live, sources, temporaries; ARGV ttl, #sources, ops. */
+    private static final RedisScript<List> PROGRAM = RedisScript.of("""
+            local wm = tonumber(redis.call('GET', KEYS[1]) or '0')
+            local out, live, ttl, nSources = KEYS[2], KEYS[3], tonumber(ARGV[1]), tonumber(ARGV[2])
+            local function source(s) return KEYS[4 + tonumber(s)] end
+            local function temp(t) return KEYS[4 + nSources + tonumber(t)] end
+            local stack, temps = {}, {}
+            local i = 3
+            while i <= #ARGV do
+              local op = ARGV[i]
+              if op == 'K' then
+                stack[#stack + 1] = source(ARGV[i + 1]); i = i + 2
+              elseif op == 'NOT' then
+                local d = temp(ARGV[i + 1]); temps[#temps + 1] = d
+                redis.call('BITOP', 'AND', d, live, stack[#stack])
+                redis.call('BITOP', 'XOR', d, live, d)
+                stack[#stack] = d; i = i + 2
+              else
+                local d, n = temp(ARGV[i + 1]), tonumber(ARGV[i + 2]); temps[#temps + 1] = d
+                local args = {}
+                for k = #stack - n + 1, #stack do args[#args + 1] = stack[k] end
+                for k = 1, n do stack[#stack] = nil end
+                redis.call('BITOP', op, d, unpack(args))
+                stack[#stack + 1] = d; i = i + 3
+              end
+            end
+            redis.call('BITOP', 'AND', out, live, stack[1])
+            for _, k in ipairs(temps) do redis.call('DEL', k) end
+            local count = redis.call('BITCOUNT', out)
+            redis.call('EXPIRE', out, ttl)
+            return {count, wm}""", List.class);
+
     private final ReactiveStringRedisTemplate redis;
     private final ReactiveRedisConnectionFactory connections;
     private final ProjectionHealth projection;
@@ -106,6 +138,29 @@ class Bitmaps {
         List<String> args = List.of(Integer.toString(all.size()), Integer.toString(any.size()), Integer.toString(none.size()),
                 channel == null ? "0" : "1", Long.toString(Math.max(1, ttl.toSeconds())));
         return serving(tenantId).then(redis.execute(SNAPSHOT, keys, args)
+                .next()
+                .map(r -> new Snapshot(id, ((Number) r.get(0)).longValue(), ((Number) r.get(1)).longValue())))
+                .timeout(TIMEOUT)
+                .onErrorMap(e -> !(e instanceof ProblemException), Bitmaps::unavailable);
+    }
+
+    /**
+     * Evaluates {@code program} over the tenant's bitmaps into a new snapshot of the live contacts it
+     * selects, kept for {@code ttl} (read it with {@link #members}, then {@link #discard} it).
+     */
+    Mono<Snapshot> evaluate(String tenantId, BitmapProgram program, Duration ttl) {
+        String id = UUID.randomUUID().toString().replace("-", "").substring(0, 20);
+        List<String> keys = new ArrayList<>();
+        keys.add(Projection.watermarkKey(tenantId));
+        keys.add(snapshotKey(tenantId, id));
+        keys.add(Projection.key(tenantId, "live"));
+        program.sources().forEach(k -> keys.add(Projection.key(tenantId, k)));
+        for (int t = 0; t < program.temps(); t++) keys.add(Projection.key(tenantId, "tmp:" + id + ":" + t));
+        List<String> args = new ArrayList<>();
+        args.add(Long.toString(Math.max(1, ttl.toSeconds())));
+        args.add(Integer.toString(program.sources().size()));
+        args.addAll(program.ops());
+        return serving(tenantId).then(redis.execute(PROGRAM, keys, args)
                 .next()
                 .map(r -> new Snapshot(id, ((Number) r.get(0)).longValue(), ((Number) r.get(1)).longValue())))
                 .timeout(TIMEOUT)
