@@ -2,12 +2,21 @@ package io.segstream.platform;
 
 import java.util.Objects;
 
-/** One validation problem: a JSON pointer (RFC 6901) into the request and what is wrong there. */
-public record FieldError(String pointer, String message) {
+/**
+ * One validation problem: a JSON pointer (RFC 6901) into the request and what is wrong there. When the
+ * pointed-at field is text in a syntax of its own (a readable rule), {@code line} and {@code column}
+ * (1-based) say where in that text; otherwise they are null and left out of the answer.
+ */
+public record FieldError(String pointer, String message, Integer line, Integer column) {
 
     public FieldError {
         Objects.requireNonNull(pointer, "pointer");
         Objects.requireNonNull(message, "message");
+        if ((line == null) != (column == null)) throw new IllegalArgumentException("line and column go together");
+    }
+
+    public FieldError(String pointer, String message) {
+        this(pointer, message, null, null);
     }
 
     /** Escapes one reference token of a JSON pointer ({@code ~} and {@code /}). */
@@ -17,6 +26,7 @@ public record FieldError(String pointer, String message) {
 
     @Override
     public String toString() {
-        return (pointer.isEmpty() ? "/" : pointer) + ": " + message;
+        String where = line == null ? "" : " (line " + line + ", column " + column + ")";
+        return (pointer.isEmpty() ? "/" : pointer) + where + ": " + message;
     }
 }

@@ -77,9 +77,16 @@ public class ProblemWebExceptionHandler implements WebExceptionHandler, Ordered 
         body.put("detail", problem.getMessage());
         body.put("instance", exchange.getRequest().getPath().value());
         if (!problem.errors().isEmpty()) {
-            List<Map<String, String>> errors = new ArrayList<>();
+            List<Map<String, Object>> errors = new ArrayList<>();
             for (FieldError e : problem.errors()) {
-                errors.add(Map.of("pointer", e.pointer(), "message", e.message()));
+                Map<String, Object> error = new LinkedHashMap<>();
+                error.put("pointer", e.pointer());
+                error.put("message", e.message());
+                if (e.line() != null) {
+                    error.put("line", e.line());
+                    error.put("column", e.column());
+                }
+                errors.add(error);
             }
             body.put("errors", errors);
         }

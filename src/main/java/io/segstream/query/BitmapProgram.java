@@ -59,6 +59,12 @@ record BitmapProgram(List<String> sources, int temps, List<String> ops) {
             case Rule.EventCondition e -> {
                 return false;
             }
+            case Rule.EventAggregate e -> {
+                return false;
+            }
+            case Rule.EventRecency e -> {
+                return false;
+            }
         }
         return true;
     }

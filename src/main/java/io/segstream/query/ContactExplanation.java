@@ -112,7 +112,11 @@ class ContactExplanation {
         return out;
     }
 
-    /** {"value": v} for an attribute, {"count": n} for an event, {"tagged"|"inAudience"|"subscribed"|"member": b}. */
+    /**
+     * {"value": v} for an attribute, {"count": n}, {"aggregate": x} or {"last"|"first": instant} for an event
+     * condition (null when there is nothing to aggregate or no matching event), {"tagged"|"inAudience"|
+     * "subscribed"|"member": b} for the others.
+     */
     private ObjectNode saw(Rule rule, Seen seen) {
         ObjectNode out = json.createObjectNode();
         switch (seen) {
@@ -129,6 +133,15 @@ class ContactExplanation {
                 }
             }
             case Seen.Count n -> out.put("count", n.count());
+            case Seen.Aggregate a -> {
+                if (a.value().isEmpty()) out.putNull("aggregate");
+                else out.put("aggregate", a.value().get());
+            }
+            case Seen.Occurred o -> {
+                String field = rule instanceof Rule.EventRecency r ? r.recency().edge().wireName() : "last";
+                if (o.at().isEmpty()) out.putNull(field);
+                else out.put(field, o.at().get().toString());
+            }
             case Seen.Flag f -> out.put(switch (rule) {
                 case Rule.HasTag t -> "tagged";
                 case Rule.InAudience a -> "inAudience";

@@ -12,6 +12,7 @@ import io.segstream.rules.RuleReader;
 import io.segstream.rules.Signature;
 import io.segstream.segment.CompiledSegment;
 import io.segstream.segment.SegmentCatalog;
+import io.segstream.segment.RuleInput;
 import io.segstream.segment.SegmentLimits;
 import io.segstream.segment.TenantSegments;
 import java.time.Clock;
@@ -29,6 +30,7 @@ import org.springframework.stereotype.Component;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
 
 /**
  * How many contacts a rule would hold now, without storing anything. A rule of tags, audiences, channel
@@ -55,7 +57,15 @@ class RulePreview {
     record Preview(long count, boolean exact, long low, long high, List<String> sample, long asOf) {}
 
     /** A validated request. */
-    record Request(Rule rule, List<RuleReader.Reference> references, int sample) {}
+    record Request(RuleInput input, int sample) {
+        Rule rule() {
+            return input.rule();
+        }
+
+        List<RuleReader.Reference> references() {
+            return input.references();
+        }
+    }
 
     private final SegmentCatalog catalog;
     private final Bitmaps bitmaps;
@@ -64,10 +74,12 @@ class RulePreview {
     private final AuthoringProperties properties;
     private final TenantPermits permits;
     private final Clock clock;
+    private final JsonMapper json;
     private final SplittableRandom seeds = new SplittableRandom();
 
     RulePreview(SegmentCatalog catalog, Bitmaps bitmaps, ContactStore contacts, SegmentLimits limits,
-            AuthoringProperties properties, Clock clock) {
+            AuthoringProperties properties, Clock clock, JsonMapper json) {
+        this.json = json;
         this.catalog = catalog;
         this.bitmaps = bitmaps;
         this.contacts = contacts;
@@ -84,11 +96,6 @@ class RulePreview {
         for (String field : body.propertyNames()) {
             if (!List.of("rule", "ruleText", "sample").contains(field)) errors.add(new FieldError("/" + FieldError.token(field), "unknown field"));
         }
-        if (body.has("rule") && body.has("ruleText")) {
-            errors.add(new FieldError("/ruleText", "give either rule or ruleText, not both"));
-        } else if (body.has("ruleText")) {
-            errors.add(new FieldError("/ruleText", "ruleText is not read by this version of segstream; give the rule as JSON in rule"));
-        }
         int sample = DEFAULT_SAMPLE;
         JsonNode s = body.get("sample");
         if (s != null && !s.isNull()) {
@@ -98,13 +105,9 @@ class RulePreview {
                 sample = s.asInt();
             }
         }
-        RuleReader.Result rule = null;
-        if (!body.has("ruleText")) {
-            rule = RuleReader.read(body.get("rule"), "/rule", limits.rules());
-            rule.problems().forEach(p -> errors.add(new FieldError(p.pointer(), p.message())));
-        }
+        RuleInput rule = RuleInput.read(body, limits.rules(), json, errors);
         if (!errors.isEmpty()) throw ProblemException.validation(errors);
-        return new Request(rule.rule(), rule.references(), sample);
+        return new Request(rule, sample);
     }
 
     Mono<Preview> preview(String tenantId, Request request) {
@@ -124,7 +127,8 @@ class RulePreview {
         for (RuleReader.Reference r : request.references()) {
             if (segments.get(r.segmentId()) == null) unknown.add(new FieldError(r.pointer(), "unknown segment " + r.segmentId()));
         }
-        if (!unknown.isEmpty()) return Mono.error(ProblemException.validation(unknown));
+        // Placed in the text when the rule came as text.
+        if (!unknown.isEmpty()) return Mono.error(request.input().placeInText(ProblemException.validation(unknown)));
         Map<String, Rule> rules = new LinkedHashMap<>();
         for (CompiledSegment s : segments.segments()) rules.put(s.id(), s.evaluator().rule());
         Evaluator evaluator = Evaluator.compile(request.rule(), rules, segments.zone());

@@ -80,28 +80,31 @@ final class Comparisons {
                 Integer hi = compare(v, range.high(), zone);
                 yield lo != null && hi != null && lo >= 0 && hi <= 0;
             }
-            case INSTANT -> {
+            case INSTANT, LENGTH, PERIOD -> {
                 Optional<Instant> at = v.asInstant(zone);
-                Optional<Instant> rhs = ((Operand.At) operand).when().asInstant(zone);
-                yield at.isPresent() && rhs.isPresent()
-                        && (op == Op.BEFORE ? at.get().isBefore(rhs.get()) : at.get().isAfter(rhs.get()));
-            }
-            case LENGTH -> {
-                Optional<Instant> at = v.asInstant(zone);
-                if (at.isEmpty()) yield false;
-                Instant edge = now.minus(((Operand.Length) operand).duration());
-                yield op == Op.WITHIN_LAST
-                        ? !at.get().isBefore(edge) && !at.get().isAfter(now)
-                        : at.get().isBefore(edge);
-            }
-            case PERIOD -> {
-                Optional<Instant> at = v.asInstant(zone);
-                if (at.isEmpty()) yield false;
-                CalendarUnit unit = ((Operand.Period) operand).unit();
-                Instant target = op == Op.IN_CURRENT ? unit.start(now, zone) : unit.previousStart(now, zone);
-                yield unit.start(at.get(), zone).equals(target);
+                yield at.isPresent() && testInstant(op, operand, at.get(), zone, now);
             }
             case NONE -> throw new IllegalStateException(op.toString());
+        };
+    }
+
+    /** A date operator ({@code before}, {@code after} or time-relative) on an instant. */
+    static boolean testInstant(Op op, Operand operand, Instant at, ZoneId zone, Instant now) {
+        return switch (op.kind()) {
+            case INSTANT -> {
+                Optional<Instant> rhs = ((Operand.At) operand).when().asInstant(zone);
+                yield rhs.isPresent() && (op == Op.BEFORE ? at.isBefore(rhs.get()) : at.isAfter(rhs.get()));
+            }
+            case LENGTH -> {
+                Instant edge = now.minus(((Operand.Length) operand).duration());
+                yield op == Op.WITHIN_LAST ? !at.isBefore(edge) && !at.isAfter(now) : at.isBefore(edge);
+            }
+            case PERIOD -> {
+                CalendarUnit unit = ((Operand.Period) operand).unit();
+                Instant target = op == Op.IN_CURRENT ? unit.start(now, zone) : unit.previousStart(now, zone);
+                yield unit.start(at, zone).equals(target);
+            }
+            default -> throw new IllegalArgumentException(op + " is not a date operator");
         };
     }
 
@@ -113,7 +116,14 @@ final class Comparisons {
         if (!op.timeRelative() || maybe.isEmpty()) return Optional.empty();
         Optional<Instant> value = maybe.get().asInstant(zone);
         if (value.isEmpty()) return Optional.empty();
-        Instant v = value.get();
+        return nextChangeAt(op, operand, value.get(), zone, now);
+    }
+
+    /**
+     * The first instant after {@code now} at which a date operator on the fixed instant {@code v} answers
+     * differently, or empty when it never does.
+     */
+    static Optional<Instant> nextChangeAt(Op op, Operand operand, Instant v, ZoneId zone, Instant now) {
         return switch (op) {
             case WITHIN_LAST -> {
                 Duration d = ((Operand.Length) operand).duration();

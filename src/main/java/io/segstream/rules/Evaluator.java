@@ -22,11 +22,13 @@ public final class Evaluator {
     private final Map<String, Rule> segments;
     private final ZoneId zone;
     private final Inputs inputs;
+    private final Aggregates aggregates;
 
     private Evaluator(Rule rule, Map<String, Rule> segments, ZoneId zone) {
         this.rule = rule;
         this.segments = segments;
         this.zone = zone;
+        this.aggregates = new Aggregates(zone);
         this.inputs = collectInputs();
     }
 
@@ -110,6 +112,11 @@ public final class Evaluator {
             case Rule.InAudience a -> new Seen.Flag(c.inAudience(a.audience()));
             case Rule.Subscribed s -> new Seen.Flag(c.subscribed(s.channel()));
             case Rule.EventCondition e -> new Seen.Count(count(c.events(e.signature()), e.within(), now));
+            case Rule.EventAggregate e -> new Seen.Aggregate(aggregates.value(e.aggregate(), c.events(measuring(e)), e.within(), now));
+            case Rule.EventRecency e -> {
+                long at = edge(c.events(e.signature()), e.recency());
+                yield new Seen.Occurred(at == EventTimes.NO_TIME ? Optional.empty() : Optional.of(EventTimes.instant(at)));
+            }
             case Rule.SegmentRef s -> new Seen.Flag(matches(segments.get(s.segmentId()), c, now));
         };
     }
@@ -139,6 +146,12 @@ public final class Evaluator {
             case Rule.InAudience a -> c.inAudience(a.audience());
             case Rule.Subscribed s -> c.subscribed(s.channel());
             case Rule.EventCondition e -> e.count().test(count(c.events(e.signature()), e.within(), now));
+            case Rule.EventAggregate e -> aggregates.matches(e.aggregate(), c.events(measuring(e)), e.within(), now);
+            case Rule.EventRecency e -> {
+                long at = edge(c.events(e.signature()), e.recency());
+                yield at != EventTimes.NO_TIME
+                        && Comparisons.testInstant(e.recency().op(), e.recency().operand(), EventTimes.instant(at), zone, now);
+            }
             case Rule.SegmentRef s -> matches(segments.get(s.segmentId()), c, now);
         };
     }
@@ -154,6 +167,12 @@ public final class Evaluator {
             case Rule.InAudience a -> Optional.empty();
             case Rule.Subscribed s -> Optional.empty();
             case Rule.EventCondition e -> nextCountChange(c.events(e.signature()), e.within(), now);
+            case Rule.EventAggregate e -> aggregates.nextChange(e.aggregate(), c.events(measuring(e)), e.within(), now);
+            case Rule.EventRecency e -> {
+                long at = edge(c.events(e.signature()), e.recency());
+                yield at == EventTimes.NO_TIME ? Optional.empty()
+                        : Comparisons.nextChangeAt(e.recency().op(), e.recency().operand(), EventTimes.instant(at), zone, now);
+            }
             case Rule.SegmentRef s -> nextChange(segments.get(s.segmentId()), c, now);
         };
     }
@@ -165,6 +184,17 @@ public final class Evaluator {
             if (n.isPresent() && (best == null || n.get().isBefore(best))) best = n.get();
         }
         return Optional.ofNullable(best);
+    }
+
+    /** The state an aggregate rule reads: its events' signature measuring the aggregated property. */
+    private static Signature measuring(Rule.EventAggregate e) {
+        return e.signature().measuring(e.aggregate().property());
+    }
+
+    /** Micros of the first or last matching event, or {@link EventTimes#NO_TIME}. */
+    private static long edge(EventTimes events, RecencyTest recency) {
+        if (events.total() == 0) return EventTimes.NO_TIME;
+        return recency.edge() == RecencyTest.Edge.LAST ? events.last() : events.first();
     }
 
     private static Optional<Value> attribute(String name, ContactFacts c) {
@@ -260,6 +290,17 @@ public final class Evaluator {
                     if (reach != null) time[0] = true;
                     Duration r = reach == null ? Duration.ZERO : reach;
                     signatures.merge(e.signature(), r, (x, y) -> x.compareTo(y) >= 0 ? x : y);
+                }
+                case Rule.EventAggregate e -> {
+                    Duration reach = e.within().reach();
+                    if (reach != null) time[0] = true;
+                    signatures.merge(measuring(e), reach == null ? Duration.ZERO : reach,
+                            (x, y) -> x.compareTo(y) >= 0 ? x : y);
+                }
+                case Rule.EventRecency e -> {
+                    if (e.recency().op().timeRelative()) time[0] = true;
+                    // first and last are kept whatever the reach; no timestamps are needed.
+                    signatures.merge(e.signature(), Duration.ZERO, (x, y) -> x.compareTo(y) >= 0 ? x : y);
                 }
                 case Rule.SegmentRef s -> {
                     if (seen.add(s.segmentId())) todo.add(segments.get(s.segmentId()));

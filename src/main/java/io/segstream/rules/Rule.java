@@ -21,6 +21,8 @@ public sealed interface Rule {
             case InAudience a -> List.of();
             case Subscribed s -> List.of();
             case EventCondition e -> List.of();
+            case EventAggregate e -> List.of();
+            case EventRecency e -> List.of();
             case SegmentRef s -> List.of();
         };
     }
@@ -115,6 +117,42 @@ public sealed interface Rule {
         @Override
         public String toString() {
             return "event " + signature + " " + count + " " + within;
+        }
+    }
+
+    /**
+     * A behavioural condition on a number the matching events carry: {@code sum}, {@code avg},
+     * {@code min} or {@code max} of {@code property} over the matching events in a window that hold a
+     * number there; false when there is none.
+     */
+    record EventAggregate(Signature signature, AggregateTest aggregate, Window within) implements Rule {
+        public EventAggregate {
+            Objects.requireNonNull(signature, "signature");
+            Objects.requireNonNull(aggregate, "aggregate");
+            Objects.requireNonNull(within, "within");
+            if (signature.measured().isPresent()) throw new IllegalArgumentException("the signature names the events only");
+        }
+
+        @Override
+        public String toString() {
+            return "event " + signature + " " + aggregate + " " + within;
+        }
+    }
+
+    /**
+     * A behavioural condition on when the latest ({@code last}) or earliest ({@code first}) matching
+     * event occurred; false when there is none.
+     */
+    record EventRecency(Signature signature, RecencyTest recency) implements Rule {
+        public EventRecency {
+            Objects.requireNonNull(signature, "signature");
+            Objects.requireNonNull(recency, "recency");
+            if (signature.measured().isPresent()) throw new IllegalArgumentException("the signature names the events only");
+        }
+
+        @Override
+        public String toString() {
+            return "event " + signature + " " + recency;
         }
     }
 

@@ -30,7 +30,7 @@ public final class RuleReader {
             "tag", Set.of("tag"),
             "audience", Set.of("audience"),
             "subscribed", Set.of("subscribed"),
-            "event", Set.of("event", "where", "count", "within"),
+            "event", Set.of("event", "where", "count", "within", "aggregate", "last", "first"),
             "segment", Set.of("segment"));
     private static final List<String> KINDS = List.of("and", "or", "not", "attribute", "tag", "audience", "subscribed",
             "event", "segment");
@@ -199,6 +199,33 @@ public final class RuleReader {
                 }
             }
         }
+        List<String> measures = MEASURES.stream().filter(node::has).toList();
+        if (measures.size() > 1) {
+            for (String extra : measures.subList(1, measures.size())) {
+                problem(at + "/" + extra, measures.get(0) + " and " + extra + " cannot be combined: an event rule tests one of "
+                        + "count (how many events match), aggregate (a number they carry) or first/last (when one occurred)");
+            }
+            return null;
+        }
+        if (node.has("aggregate")) {
+            AggregateTest aggregate = aggregate(node.get("aggregate"), at + "/aggregate");
+            Window within = new Window.AllTime();
+            if (node.get("within") != null) within = window(node.get("within"), at + "/within");
+            if (aggregate == null || within == null || !ok) return null;
+            return new Rule.EventAggregate(new Signature(type, where), aggregate, within);
+        }
+        if (node.has("last") || node.has("first")) {
+            String edge = node.has("last") ? "last" : "first";
+            if (node.has("within")) {
+                problem(at + "/within", "within does not apply to " + edge + ": its date test says when, for example "
+                        + "{\"op\": \"withinLast\", \"value\": \"30d\"}");
+                ok = false;
+            }
+            RecencyTest recency = recency(node.get(edge), at + "/" + edge,
+                    edge.equals("last") ? RecencyTest.Edge.LAST : RecencyTest.Edge.FIRST);
+            if (recency == null || !ok) return null;
+            return new Rule.EventRecency(new Signature(type, where), recency);
+        }
         CountTest count = CountTest.AT_LEAST_ONE;
         JsonNode c = node.get("count");
         if (c != null) {
@@ -212,6 +239,81 @@ public final class RuleReader {
             if (within == null) ok = false;
         }
         return ok ? new Rule.EventCondition(new Signature(type, where), count, within) : null;
+    }
+
+    private static final List<String> MEASURES = List.of("count", "aggregate", "last", "first");
+    private static final Set<Op> NUMBER_OPS = Set.of(Op.GT, Op.GTE, Op.LT, Op.LTE, Op.BETWEEN);
+
+    private AggregateTest aggregate(JsonNode a, String at) {
+        if (a == null || !a.isObject()) {
+            problem(at, "must be an object {\"fn\": \"sum\", \"property\": \"amount\", \"op\": \"gte\", \"value\": 100}");
+            return null;
+        }
+        boolean ok = true;
+        for (String field : a.propertyNames()) {
+            if (!Set.of("fn", "property", "op", "value").contains(field)) {
+                problem(at + "/" + token(field), "unknown field in an aggregate");
+                ok = false;
+            }
+        }
+        JsonNode fnNode = a.get("fn");
+        Optional<AggregateTest.Fn> fn = fnNode != null && fnNode.isString()
+                ? AggregateTest.Fn.fromWire(fnNode.stringValue()) : Optional.empty();
+        if (fn.isEmpty()) {
+            problem(at + "/fn", "must be sum, avg, min or max");
+            ok = false;
+        }
+        String property = string(a.get("property"), at + "/property");
+        JsonNode opNode = a.get("op");
+        Optional<Op> op = opNode != null && opNode.isString() ? Op.fromWire(opNode.stringValue()) : Optional.empty();
+        if (op.isEmpty() || !NUMBER_OPS.contains(op.get())) {
+            problem(at + "/op", "must be one of gt, gte, lt, lte, between");
+            return null;
+        }
+        JsonNode v = a.get("value");
+        Operand operand;
+        if (op.get() == Op.BETWEEN) {
+            if (v == null || !v.isArray() || v.size() != 2 || !v.get(0).isNumber() || !v.get(1).isNumber()) {
+                problem(at + "/value", "must be [low, high], two numbers");
+                return null;
+            }
+            Value.Num lo = new Value.Num(v.get(0).decimalValue());
+            Value.Num hi = new Value.Num(v.get(1).decimalValue());
+            if (lo.value().compareTo(hi.value()) > 0) {
+                problem(at + "/value", "low must not be greater than high");
+                return null;
+            }
+            operand = new Operand.Range(lo, hi);
+        } else {
+            if (v == null || !v.isNumber()) {
+                problem(at + "/value", "must be a number");
+                return null;
+            }
+            operand = new Operand.Scalar(new Value.Num(v.decimalValue()));
+        }
+        return ok && property != null ? new AggregateTest(fn.get(), property, op.get(), operand) : null;
+    }
+
+    private RecencyTest recency(JsonNode r, String at, RecencyTest.Edge edge) {
+        if (r == null || !r.isObject()) {
+            problem(at, "must be an object {\"op\": \"olderThan\", \"value\": \"90d\"}");
+            return null;
+        }
+        boolean ok = true;
+        for (String field : r.propertyNames()) {
+            if (!Set.of("op", "value").contains(field)) {
+                problem(at + "/" + token(field), "unknown field in a " + edge.wireName() + " test");
+                ok = false;
+            }
+        }
+        JsonNode opNode = r.get("op");
+        Optional<Op> op = opNode != null && opNode.isString() ? Op.fromWire(opNode.stringValue()) : Optional.empty();
+        if (op.isEmpty() || !RecencyTest.dateOp(op.get())) {
+            problem(at + "/op", "must be one of withinLast, olderThan, inCurrent, inPrevious, before, after");
+            return null;
+        }
+        Operand operand = operand(op.get(), r.get("value"), at + "/value");
+        return ok && operand != null ? new RecencyTest(edge, op.get(), operand) : null;
     }
 
     private CountTest count(JsonNode c, String at) {

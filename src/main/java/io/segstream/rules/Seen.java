@@ -16,6 +16,12 @@ public sealed interface Seen {
     /** A behavioural condition: how many matching events fall in its window. */
     record Count(long count) implements Seen {}
 
+    /** An aggregate condition: the aggregate of the matching events' numbers, empty when none has one. */
+    record Aggregate(Optional<java.math.BigDecimal> value) implements Seen {}
+
+    /** A recency condition: when the latest or earliest matching event occurred, empty when there is none. */
+    record Occurred(Optional<java.time.Instant> at) implements Seen {}
+
     /** A tag, audience, channel consent or segment node: whether the contact has it. */
     record Flag(boolean present) implements Seen {}
 }

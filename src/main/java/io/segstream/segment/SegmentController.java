@@ -5,7 +5,6 @@ import io.segstream.membership.MembershipCounts;
 import io.segstream.membership.Projection;
 import io.segstream.platform.FieldError;
 import io.segstream.platform.ProblemException;
-import io.segstream.rules.RuleReader;
 import io.segstream.tenant.Caller;
 import io.segstream.tenant.Scope;
 import io.segstream.tenant.Tenant;
@@ -61,14 +60,15 @@ class SegmentController {
         this.counts = counts;
     }
 
-    private record Parsed(String id, String name, String ruleJson, RuleReader.Result rule) {}
+    private record Parsed(String id, String name, RuleInput rule) {}
 
     @PostMapping(path = "/v1/segments", consumes = MediaType.APPLICATION_JSON_VALUE, produces = MediaType.APPLICATION_JSON_VALUE)
     Mono<ResponseEntity<Map<String, Object>>> create(Caller caller, @RequestBody JsonNode body) {
         caller.require(Scope.MANAGE);
         Parsed p = parse(body, true);
         String id = p.id() != null ? p.id() : "seg-" + HexFormat.of().formatHex(randomBytes());
-        return store.create(caller.tenantId(), id, p.name(), p.ruleJson(), p.rule().rule(), p.rule().references())
+        return store.create(caller.tenantId(), id, p.name(), p.rule().ruleJson(), p.rule().rule(), p.rule().references())
+                .onErrorMap(p.rule()::placeInText)
                 .doOnNext(d -> builder.wake())
                 .map(d -> ResponseEntity.status(HttpStatus.CREATED).body(view(d, 0L)));
     }
@@ -77,7 +77,8 @@ class SegmentController {
     Mono<Map<String, Object>> update(Caller caller, @PathVariable String id, @RequestBody JsonNode body) {
         caller.require(Scope.MANAGE);
         Parsed p = parse(body, false);
-        return store.update(caller.tenantId(), id, p.name(), p.ruleJson(), p.rule().rule(), p.rule().references())
+        return store.update(caller.tenantId(), id, p.name(), p.rule().ruleJson(), p.rule().rule(), p.rule().references())
+                .onErrorMap(p.rule()::placeInText)
                 .doOnNext(d -> builder.wake())
                 .flatMap(d -> count(caller.tenantId(), d));
     }
@@ -122,6 +123,7 @@ class SegmentController {
         out.put("id", d.id());
         out.put("name", d.name());
         out.put("rule", json.readTree(d.ruleJson()));
+        out.put("ruleText", RuleInput.textOf(d.ruleJson(), json));
         out.put("version", d.version());
         out.put("status", d.status());
         out.put("count", count);
@@ -150,14 +152,14 @@ class SegmentController {
         } else {
             name = nameNode.stringValue();
         }
-        JsonNode ruleNode = body.get("rule");
-        RuleReader.Result rule = RuleReader.read(ruleNode, "/rule", limits.rules());
-        rule.problems().forEach(p -> errors.add(new FieldError(p.pointer(), p.message())));
+        RuleInput rule = RuleInput.read(body, limits.rules(), json, errors);
         for (String field : body.propertyNames()) {
-            if (!List.of("id", "name", "rule").contains(field)) errors.add(new FieldError("/" + FieldError.token(field), "unknown field"));
+            if (!List.of("id", "name", "rule", "ruleText").contains(field)) {
+                errors.add(new FieldError("/" + FieldError.token(field), "unknown field"));
+            }
         }
         if (!errors.isEmpty()) throw ProblemException.validation(errors);
-        return new Parsed(id, name, json.writeValueAsString(ruleNode), rule);
+        return new Parsed(id, name, rule);
     }
 
     private static byte[] randomBytes() {

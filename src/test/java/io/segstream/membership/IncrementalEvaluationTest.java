@@ -8,14 +8,16 @@ import io.segstream.contact.EventProperties;
 import io.segstream.contact.Profile;
 import io.segstream.contact.ProfileEffect;
 import io.segstream.contact.ProfileFacts;
-import io.segstream.rules.CalendarUnit;
 import io.segstream.rules.Evaluator;
+import io.segstream.rules.RecencyTest;
 import io.segstream.rules.Rule;
 import io.segstream.rules.RuleLimits;
 import io.segstream.rules.RuleReader;
 import io.segstream.rules.Signature;
 import io.segstream.rules.Value;
+import io.segstream.rules.Window;
 import java.math.BigDecimal;
+import java.math.MathContext;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneId;
@@ -27,7 +29,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Random;
-import java.util.function.Function;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 import tools.jackson.databind.JsonNode;
@@ -38,8 +39,10 @@ import tools.jackson.databind.node.ObjectNode;
 /**
  * Invariant: incremental evaluation (profiles folded and behaviour recorded event by event, in random
  * arrival order, then the compiled rule) equals a brute-force oracle that recomputes every rule from the
- * contact's full event list at the same {@code now}. Random contacts, event streams and rules from the
- * whole language; a failure prints its seed, rule and events.
+ * contact's full event list at the same {@code now}, and {@code nextChange} is never late: the oracle's
+ * answer stays the current one at every sampled instant before it. Random contacts, event streams and
+ * rules from the whole language (aggregates and first/last included, composed under and/or/not); a
+ * failure prints its seed, rule and events.
  */
 class IncrementalEvaluationTest {
 
@@ -103,20 +106,54 @@ class IncrementalEvaluationTest {
                 }
                 b = b.prune(signatures, arrivalNow);
             }
-            ProfileFacts facts = new ProfileFacts(p, b);
             Oracle oracle = new Oracle(events);
             for (var entry : evaluators.entrySet()) {
-                boolean incremental = p.live() && entry.getValue().matches(facts, NOW);
-                boolean expected = oracle.live() && oracle.matches(parsed.get(entry.getKey()), parsed);
-                assertThat(incremental).as("seed %d, segment %s = %s, events %s", seed, entry.getKey(),
-                        parsed.get(entry.getKey()), events).isEqualTo(expected);
+                Rule rule = parsed.get(entry.getKey());
+                Evaluator evaluator = entry.getValue();
+                // From NOW on, as the timer worker does: prune, evaluate, ask for the next change, and jump
+                // there. At every sampled instant before that next change the oracle's answer is the
+                // current one (nextChange is never late), and at each jump incremental equals the oracle.
+                Instant now = NOW;
+                Behaviour state = b;
+                for (int step = 0; step < 5; step++) {
+                    state = state.prune(signatures, now);
+                    ProfileFacts facts = new ProfileFacts(p, state);
+                    boolean incremental = p.live() && evaluator.matches(facts, now);
+                    boolean expected = oracle.live() && oracle.matches(rule, parsed, now);
+                    assertThat(incremental).as("seed %d, segment %s = %s, now %s, events %s", seed, entry.getKey(), rule,
+                            now, events).isEqualTo(expected);
+                    Optional<Instant> next = evaluator.nextChange(facts, now);
+                    Instant horizon = next.orElse(now.plus(Duration.ofDays(400)));
+                    assertThat(horizon).as("seed %d, %s: nextChange after now", seed, rule).isAfter(now);
+                    for (Instant t : samples(now, horizon, r)) {
+                        assertThat(oracle.live() && oracle.matches(rule, parsed, t)).as(
+                                "seed %d, segment %s = %s, answer at %s, predicted next change %s, sample %s, events %s",
+                                seed, entry.getKey(), rule, now, next, t, events).isEqualTo(incremental);
+                    }
+                    if (next.isEmpty()) break;
+                    now = next.get();
+                }
             }
         }
     }
 
-    /** Recomputes everything from the full event list, with none of the incremental code. */
+    /** {@code from}, the last microsecond before {@code toExclusive}, and random microseconds between. */
+    private static List<Instant> samples(Instant from, Instant toExclusive, Random random) {
+        List<Instant> out = new ArrayList<>();
+        long span = Duration.between(from, toExclusive).toNanos() / 1000;
+        out.add(from);
+        if (span > 1) out.add(toExclusive.minusNanos(1000));
+        for (int i = 0; i < 10 && span > 2; i++) out.add(from.plusNanos(1000 * (1 + (long) (random.nextDouble() * (span - 2)))));
+        return out;
+    }
+
+    /**
+     * Recomputes everything from the full event list, with none of the incremental code and none of the
+     * production comparison code ({@link RuleSemantics} is the oracle's own reading of API.md).
+     */
     static final class Oracle {
         final List<Ev> alive;
+        final RuleSemantics semantics = new RuleSemantics(ZONE);
 
         Oracle(List<Ev> all) {
             Comparator<Ev> byStamp = Comparator.comparing(Ev::at).thenComparing(Ev::id);
@@ -130,11 +167,15 @@ class IncrementalEvaluationTest {
         }
 
         boolean matches(Rule rule, Map<String, Rule> segments) {
+            return matches(rule, segments, NOW);
+        }
+
+        boolean matches(Rule rule, Map<String, Rule> segments, Instant now) {
             return switch (rule) {
-                case Rule.And a -> a.rules().stream().allMatch(x -> matches(x, segments));
-                case Rule.Or o -> o.rules().stream().anyMatch(x -> matches(x, segments));
-                case Rule.Not n -> !matches(n.rule(), segments);
-                case Rule.AttributeTest t -> io.segstream.rules.TestAccess.test(t.test(), attribute(t.test().name()), ZONE, NOW);
+                case Rule.And a -> a.rules().stream().allMatch(x -> matches(x, segments, now));
+                case Rule.Or o -> o.rules().stream().anyMatch(x -> matches(x, segments, now));
+                case Rule.Not n -> !matches(n.rule(), segments, now);
+                case Rule.AttributeTest t -> semantics.test(t.test().op(), t.test().operand(), attribute(t.test().name()), now);
                 case Rule.HasTag t -> latest("contact.tagged", "contact.untagged", "tag", t.tag());
                 case Rule.InAudience a -> latest("audience.joined", "audience.left", "audience", a.audience());
                 case Rule.Subscribed s -> {
@@ -146,9 +187,64 @@ class IncrementalEvaluationTest {
                     }
                     yield last == null || last.type().equals("contact.resubscribed");
                 }
-                case Rule.EventCondition c -> c.count().test(count(c));
-                case Rule.SegmentRef ref -> matches(segments.get(ref.segmentId()), segments);
+                case Rule.EventCondition c -> c.count().test(matching(c.signature(), c.within(), now).size());
+                case Rule.EventAggregate a -> aggregate(a, now);
+                case Rule.EventRecency r -> {
+                    List<Ev> m = matching(r.signature(), new Window.AllTime(), now);
+                    if (m.isEmpty()) yield false;
+                    Instant at = r.recency().edge() == RecencyTest.Edge.LAST
+                            ? m.stream().map(Ev::at).max(Comparator.naturalOrder()).orElseThrow()
+                            : m.stream().map(Ev::at).min(Comparator.naturalOrder()).orElseThrow();
+                    yield semantics.testDate(r.recency().op(), r.recency().operand(), at, now);
+                }
+                case Rule.SegmentRef ref -> matches(segments.get(ref.segmentId()), segments, now);
             };
+        }
+
+        private boolean aggregate(Rule.EventAggregate a, Instant now) {
+            List<BigDecimal> values = new ArrayList<>();
+            for (Ev e : matching(a.signature(), a.within(), now)) {
+                JsonNode v = e.properties().get(a.aggregate().property());
+                if (v != null && v.isNumber()) values.add(v.decimalValue());
+            }
+            if (values.isEmpty()) return false;
+            BigDecimal sum = values.stream().reduce(BigDecimal.ZERO, BigDecimal::add);
+            BigDecimal x = switch (a.aggregate().fn()) {
+                case SUM -> sum;
+                case AVG -> sum.divide(BigDecimal.valueOf(values.size()), MathContext.DECIMAL128);
+                case MIN -> values.stream().min(Comparator.naturalOrder()).orElseThrow();
+                case MAX -> values.stream().max(Comparator.naturalOrder()).orElseThrow();
+            };
+            return semantics.test(a.aggregate().op(), a.aggregate().operand(), Optional.of(new Value.Num(x)), now);
+        }
+
+        /** The alive events of the signature's type that pass its filters and fall in the window at {@code now}. */
+        private List<Ev> matching(Signature signature, Window window, Instant now) {
+            List<Ev> out = new ArrayList<>();
+            for (Ev e : alive) {
+                if (!e.type().equals(signature.type())) continue;
+                boolean ok = signature.where().stream()
+                        .allMatch(t -> semantics.test(t.op(), t.operand(), property(e, t.name()), now));
+                if (!ok) continue;
+                boolean inWindow = switch (window) {
+                    case Window.AllTime all -> true;
+                    case Window.Last l -> !e.at().isBefore(now.minus(l.length())) && !e.at().isAfter(now);
+                    case Window.Current cur -> semantics.period(cur.unit(), e.at()).equals(semantics.period(cur.unit(), now));
+                    case Window.Previous prev ->
+                            semantics.period(prev.unit(), e.at()).equals(semantics.previousPeriod(prev.unit(), now));
+                };
+                if (inWindow) out.add(e);
+            }
+            return out;
+        }
+
+        private static Optional<Value> property(Ev e, String name) {
+            JsonNode v = e.properties().get(name);
+            if (v == null || v.isNull()) return Optional.empty();
+            if (v.isString()) return Optional.of(new Value.Text(v.stringValue()));
+            if (v.isNumber()) return Optional.of(new Value.Num(v.decimalValue()));
+            if (v.isBoolean()) return Optional.of(new Value.Bool(v.booleanValue()));
+            return Optional.of(new Value.Other());
         }
 
         private boolean latest(String on, String off, String property, String name) {
@@ -176,30 +272,6 @@ class IncrementalEvaluationTest {
             if (v.isBoolean()) return Optional.of(new Value.Bool(v.booleanValue()));
             return Optional.of(new Value.Num(v.decimalValue()));
         }
-
-        private long count(Rule.EventCondition c) {
-            long n = 0;
-            for (Ev e : alive) {
-                if (!e.type().equals(c.signature().type())) continue;
-                Function<String, Optional<Value>> props = EventProperties.of(e.properties());
-                boolean ok = c.signature().where().stream()
-                        .allMatch(t -> io.segstream.rules.TestAccess.test(t, props.apply(t.name()), ZONE, NOW));
-                if (!ok) continue;
-                boolean inWindow = switch (c.within()) {
-                    case io.segstream.rules.Window.AllTime a -> true;
-                    case io.segstream.rules.Window.Last l -> !e.at().isBefore(NOW.minus(l.length())) && !e.at().isAfter(NOW);
-                    case io.segstream.rules.Window.Current cur -> samePeriod(cur.unit(), e.at(), NOW);
-                    case io.segstream.rules.Window.Previous prev ->
-                            samePeriod(prev.unit(), e.at(), prev.unit().start(NOW, ZONE).minusNanos(1));
-                };
-                if (inWindow) n++;
-            }
-            return n;
-        }
-
-        private static boolean samePeriod(CalendarUnit unit, Instant a, Instant b) {
-            return unit.start(a, ZONE).equals(unit.start(b, ZONE));
-        }
     }
 
     static ContactEvent contactEvent(Ev e) {
@@ -210,7 +282,8 @@ class IncrementalEvaluationTest {
     static List<Ev> randomEvents(Random r, int n) {
         List<Ev> out = new ArrayList<>();
         for (int i = 0; i < n; i++) {
-            Instant at = NOW.minus(Duration.ofHours(r.nextInt(24 * 120))).plusSeconds(r.nextInt(3600));
+            Instant at = r.nextInt(10) == 0 ? NOW.plusSeconds(1 + r.nextInt(10 * 86400))
+                    : NOW.minus(Duration.ofHours(r.nextInt(24 * 120))).plusSeconds(r.nextInt(3600));
             ObjectNode props = NODES.objectNode();
             String type;
             switch (r.nextInt(12)) {
@@ -239,6 +312,12 @@ class IncrementalEvaluationTest {
                     type = TYPES[r.nextInt(TYPES.length)];
                     props.put("rating", r.nextInt(6));
                     props.put("answer", r.nextBoolean() ? "YES" : "no");
+                    switch (r.nextInt(6)) {
+                        case 0 -> props.put("amount", "12"); // a string: not a number
+                        case 1 -> {} // no amount
+                        case 2 -> props.put("amount", BigDecimal.valueOf(r.nextInt(400), 1));
+                        default -> props.put("amount", r.nextInt(120));
+                    }
                 }
             }
             out.add(new Ev("e" + i, type, at, props));
@@ -262,6 +341,7 @@ class IncrementalEvaluationTest {
 
     static String randomRule(Random r, int depth) {
         int kind = depth == 0 ? 3 + r.nextInt(7) : r.nextInt(10);
+        if (kind < 8 && r.nextInt(3) == 0) kind = 8 + r.nextInt(2); // behavioural leaves more often
         return switch (kind) {
             case 0 -> "{\"and\":[" + randomRule(r, depth - 1) + "," + randomRule(r, depth - 1) + "]}";
             case 1 -> "{\"or\":[" + randomRule(r, depth - 1) + "," + randomRule(r, depth - 1) + "]}";
@@ -270,7 +350,9 @@ class IncrementalEvaluationTest {
             case 4 -> "{\"audience\":\"a" + r.nextInt(2) + "\"}";
             case 5 -> "{\"subscribed\":\"" + (r.nextBoolean() ? "email" : "sms") + "\"}";
             case 6, 7 -> randomAttributeTest(r);
-            default -> randomEventCondition(r);
+            case 8 -> randomEventCondition(r);
+            case 9 -> r.nextBoolean() ? randomAggregate(r) : randomRecency(r);
+            default -> throw new IllegalStateException();
         };
     }
 
@@ -304,6 +386,49 @@ class IncrementalEvaluationTest {
             default -> {}
         }
         return sb.append('}').toString();
+    }
+
+    static String randomFilter(Random r) {
+        return r.nextBoolean() ? "" : ",\"where\":[{\"property\":\"rating\",\"op\":\"gte\",\"value\":" + r.nextInt(6) + "}]";
+    }
+
+    static String randomWithin(Random r) {
+        return switch (r.nextInt(5)) {
+            case 0 -> ",\"within\":\"" + (1 + r.nextInt(60)) + "d\"";
+            case 1 -> ",\"within\":\"" + (1 + r.nextInt(48)) + "h\"";
+            case 2 -> ",\"within\":{\"inCurrent\":\"" + List.of("day", "week", "month").get(r.nextInt(3)) + "\"}";
+            case 3 -> ",\"within\":{\"inPrevious\":\"" + List.of("week", "month").get(r.nextInt(2)) + "\"}";
+            default -> "";
+        };
+    }
+
+    static String randomAggregate(Random r) {
+        String fn = List.of("sum", "avg", "min", "max").get(r.nextInt(4));
+        String test = switch (r.nextInt(5)) {
+            case 0 -> "\"op\":\"gt\",\"value\":" + r.nextInt(150);
+            case 1 -> "\"op\":\"gte\",\"value\":" + r.nextInt(150);
+            case 2 -> "\"op\":\"lt\",\"value\":" + r.nextInt(100) + ".5";
+            case 3 -> "\"op\":\"lte\",\"value\":" + r.nextInt(150);
+            default -> {
+                int lo = r.nextInt(100);
+                yield "\"op\":\"between\",\"value\":[" + lo + "," + (lo + r.nextInt(100)) + "]";
+            }
+        };
+        return "{\"event\":\"" + TYPES[r.nextInt(TYPES.length)] + "\"" + randomFilter(r)
+                + ",\"aggregate\":{\"fn\":\"" + fn + "\",\"property\":\"amount\"," + test + "}" + randomWithin(r) + "}";
+    }
+
+    static String randomRecency(Random r) {
+        String test = switch (r.nextInt(6)) {
+            case 0 -> "\"op\":\"withinLast\",\"value\":\"" + (1 + r.nextInt(60)) + (r.nextBoolean() ? "d" : "h") + "\"";
+            case 1 -> "\"op\":\"olderThan\",\"value\":\"" + (1 + r.nextInt(60)) + (r.nextBoolean() ? "d" : "h") + "\"";
+            case 2 -> "\"op\":\"inCurrent\",\"value\":\"" + List.of("day", "week", "month", "quarter").get(r.nextInt(4)) + "\"";
+            case 3 -> "\"op\":\"inPrevious\",\"value\":\"" + List.of("day", "week", "month").get(r.nextInt(3)) + "\"";
+            case 4 -> "\"op\":\"before\",\"value\":\"" + NOW.minus(Duration.ofDays(r.nextInt(90))).atZone(ZONE).toLocalDate() + "\"";
+            default -> "\"op\":\"after\",\"value\":\"" + NOW.minus(Duration.ofHours(r.nextInt(90 * 24))) + "\"";
+        };
+        return "{\"event\":\"" + TYPES[r.nextInt(TYPES.length)] + "\"" + randomFilter(r) + ",\""
+                + (r.nextBoolean() ? "last" : "first") + "\":{" + test + "}}";
     }
 
     static List<Long> seeds() {

@@ -33,7 +33,8 @@ class ExplainIT {
     @Test
     @SuppressWarnings("unchecked")
     void explanationsMatchStoredMembershipNodeByNode() {
-        Api api = new Api(client);
+        // The first requests of a fresh application on a busy machine can take longer than the default 5 s.
+        Api api = new Api(client.mutate().responseTimeout(java.time.Duration.ofSeconds(30)).build());
         Api.TestTenant tenant = api.newTenant();
         SEGMENTS.forEach((id, rule) -> api.createSegment(tenant.key(), "{\"id\":\"" + id + "\",\"name\":\"" + id + "\",\"rule\":" + rule + "}")
                 .expectStatus().isCreated());

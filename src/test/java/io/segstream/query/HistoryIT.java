@@ -42,7 +42,8 @@ class HistoryIT {
         // The tenant's creation is stamped by PostgreSQL: the application clock starts just after it.
         Instant t0 = Instant.now().plusSeconds(60).truncatedTo(ChronoUnit.SECONDS);
         clock.set(t0);
-        Api api = new Api(client);
+        // The first requests of a fresh application on a busy machine can take longer than the default 5 s.
+        Api api = new Api(client.mutate().responseTimeout(java.time.Duration.ofSeconds(30)).build());
         Api.TestTenant tenant = api.newTenant();
         api.createSegment(tenant.key(), "{\"id\":\"vip\",\"name\":\"VIP\",\"rule\":{\"tag\":\"vip\"}}").expectStatus().isCreated();
         api.awaitLive(tenant.key(), "vip");

@@ -91,6 +91,30 @@ class AnnotatedEvaluationTest {
         assertThat(outcomes.get(sms)).isEqualTo(new Outcome(true, new Seen.Flag(true)));
     }
 
+    @Test
+    void aggregateAndRecencyNodesReportTheirValueAndInstant() {
+        Instant recent = NOW.minus(Duration.ofDays(2));
+        TestContact c = new TestContact()
+                .event("purchase.made", recent, Map.of("amount", new Value.Num(BigDecimal.valueOf(30))))
+                .event("purchase.made", NOW.minus(Duration.ofDays(3)), Map.of("amount", new Value.Num(BigDecimal.valueOf(50))))
+                .event("purchase.made", NOW.minus(Duration.ofDays(40)), Map.of("amount", new Value.Num(BigDecimal.valueOf(100))));
+        Rule sum = RuleReaderTest.rule("{\"event\":\"purchase.made\",\"aggregate\":{\"fn\":\"sum\",\"property\":\"amount\","
+                + "\"op\":\"gte\",\"value\":100},\"within\":\"30d\"}");
+        Rule avg = RuleReaderTest.rule("{\"event\":\"purchase.made\",\"aggregate\":{\"fn\":\"avg\",\"property\":\"amount\","
+                + "\"op\":\"gt\",\"value\":50}}");
+        Rule last = RuleReaderTest.rule("{\"event\":\"purchase.made\",\"last\":{\"op\":\"withinLast\",\"value\":\"7d\"}}");
+        Rule never = RuleReaderTest.rule("{\"event\":\"review.left\",\"first\":{\"op\":\"olderThan\",\"value\":\"7d\"}}");
+        Map<Rule, Outcome> outcomes = new IdentityHashMap<>();
+        boolean any = Evaluator.compile(new Rule.Or(List.of(sum, avg, last, never)), Map.of(), UTC)
+                .matches(c, NOW, (node, r, saw) -> outcomes.put(node, new Outcome(r, saw)));
+        assertThat(any).isTrue();
+        assertThat(outcomes.get(sum)).isEqualTo(new Outcome(false, new Seen.Aggregate(java.util.Optional.of(BigDecimal.valueOf(80)))));
+        assertThat(outcomes.get(avg).result()).isTrue();
+        assertThat(((Seen.Aggregate) outcomes.get(avg).saw()).value().orElseThrow()).isEqualByComparingTo("60");
+        assertThat(outcomes.get(last)).isEqualTo(new Outcome(true, new Seen.Occurred(java.util.Optional.of(recent))));
+        assertThat(outcomes.get(never)).isEqualTo(new Outcome(false, new Seen.Occurred(java.util.Optional.empty())));
+    }
+
     static Rule rule(Random r, int depth) {
         int kind = r.nextInt(depth >= 4 ? 6 : 9);
         return switch (kind) {

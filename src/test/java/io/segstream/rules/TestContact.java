@@ -65,12 +65,20 @@ final class TestContact implements ContactFacts {
 
     @Override
     public EventTimes events(Signature signature) {
-        List<Long> times = new ArrayList<>();
+        List<Event> matching = new ArrayList<>();
         for (Event e : events) {
-            if (signature.matches(e.type(), p -> Optional.ofNullable(e.properties().get(p)), zone)) {
-                times.add(EventTimes.micros(e.at()));
-            }
+            if (signature.matches(e.type(), p -> Optional.ofNullable(e.properties().get(p)), zone)) matching.add(e);
         }
-        return new EventTimes(times.size(), times.stream().mapToLong(Long::longValue).sorted().toArray());
+        matching.sort(java.util.Comparator.comparing(Event::at));
+        long[] times = matching.stream().mapToLong(e -> EventTimes.micros(e.at())).toArray();
+        if (signature.measured().isEmpty()) return new EventTimes(times.length, times);
+        java.math.BigDecimal[] values = new java.math.BigDecimal[times.length];
+        EventTimes.Totals totals = EventTimes.Totals.NONE;
+        for (int i = 0; i < values.length; i++) {
+            values[i] = ((Value.Num) matching.get(i).properties().get(signature.measured().get())).value();
+            totals = totals.plus(values[i]);
+        }
+        return new EventTimes(times.length, times, times.length == 0 ? EventTimes.NO_TIME : times[0],
+                times.length == 0 ? EventTimes.NO_TIME : times[times.length - 1], values, totals);
     }
 }
