@@ -4,6 +4,7 @@ import io.segstream.rules.RuleTextLexer.Kind;
 import io.segstream.rules.RuleTextLexer.Token;
 import java.math.BigDecimal;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -114,7 +115,7 @@ final class RuleTextParser {
             enter(t);
             if (peek().is(")")) throw error(peek(), "expected a condition inside `( )`");
             ObjectNode inner = or();
-            close(t, "`and`, `or` or `)`");
+            close(t);
             nesting--;
             return inner;
         }
@@ -159,7 +160,7 @@ final class RuleTextParser {
                     take();
                     list.add(or());
                 }
-                close(open, "`,`, `and`, `or` or `)`");
+                close(open);
                 nesting--;
                 ObjectNode node = nodes.objectNode();
                 node.set(t.keyword().equals("all") ? "and" : "or", list);
@@ -374,7 +375,7 @@ final class RuleTextParser {
     private JsonNode unit(JsonNode container, String key, Token after) {
         Token t = peek();
         if (t.kind() != Kind.WORD) throw expected("a period (day, week, month, quarter or year) after " + after.shown(), t);
-        List<String> units = java.util.Arrays.stream(CalendarUnit.values()).map(CalendarUnit::wireName).toList();
+        List<String> units = Arrays.stream(CalendarUnit.values()).map(CalendarUnit::wireName).toList();
         if (!units.contains(t.keyword())) {
             String near = nearest(t.keyword(), units);
             throw error(t, "unknown period " + t.shown() + (near != null ? ", did you mean `" + near + "`?"
@@ -561,7 +562,7 @@ final class RuleTextParser {
         return take();
     }
 
-    private void close(Token open, String expectation) {
+    private void close(Token open) {
         Token t = peek();
         if (t.is(")")) {
             take();
