@@ -25,6 +25,7 @@ import org.springframework.security.web.server.savedrequest.NoOpServerRequestCac
 import org.springframework.security.web.server.util.matcher.ServerWebExchangeMatcher;
 import org.springframework.web.cors.CorsConfiguration;
 import org.springframework.web.cors.reactive.CorsConfigurationSource;
+import org.springframework.web.cors.reactive.CorsUtils;
 import org.springframework.web.cors.reactive.UrlBasedCorsConfigurationSource;
 import org.springframework.web.server.WebFilter;
 import reactor.core.publisher.Mono;
@@ -33,7 +34,7 @@ import reactor.core.publisher.Mono;
  * Who may call what (docs/security.md). Under {@code /v1} every request is authenticated before routing
  * ({@link CredentialConverter}, {@link CredentialAuthenticationManager}): the admin key on
  * {@code /v1/admin/**}, otherwise a tenant key, a session cookie or, on change streams, a stream token.
- * Sign-in ({@code POST /v1/sessions}), preflight {@code OPTIONS} and everything outside {@code /v1} (the
+ * Sign-in ({@code POST /v1/sessions}), CORS preflights and everything outside {@code /v1} (the
  * dashboard, static files, Swagger UI, actuator) need no credential. Cookie-authenticated unsafe
  * requests need the CSRF token; every answer carries the security headers. Failures are problem+json
  * (401 {@code unauthorized}, 403 {@code forbidden}) rendered by the platform's problem handler.
@@ -93,7 +94,7 @@ class WebSecurityConfiguration {
                         .contentSecurityPolicy(csp -> csp.policyDirectives(CONTENT_SECURITY_POLICY))
                         .referrerPolicy(r -> r.policy(ReferrerPolicy.NO_REFERRER)))
                 .authorizeExchange(a -> a
-                        .pathMatchers(HttpMethod.OPTIONS).permitAll()
+                        .matchers(WebSecurityConfiguration::preflight).permitAll()
                         .pathMatchers(HttpMethod.POST, "/v1/sessions").permitAll()
                         .pathMatchers("/v1/admin", "/v1/admin/**").hasAuthority(AdminAuthentication.ADMIN)
                         .pathMatchers("/v1", "/v1/**").hasAuthority(CallerAuthentication.TENANT)
@@ -101,12 +102,23 @@ class WebSecurityConfiguration {
                 .build();
     }
 
-    /** Requests a credential is looked for on: {@code /v1}, except sign-in and preflights. */
+    /** Requests a credential is looked for on: {@code /v1}, except sign-in and CORS preflights. */
     private static Mono<ServerWebExchangeMatcher.MatchResult> authenticated(
             org.springframework.web.server.ServerWebExchange exchange) {
         ServerHttpRequest request = exchange.getRequest();
-        boolean match = isV1(request) && !HttpMethod.OPTIONS.equals(request.getMethod()) && !isSignIn(request);
+        boolean match = isV1(request) && !CorsUtils.isPreFlightRequest(request) && !isSignIn(request);
         return match ? ServerWebExchangeMatcher.MatchResult.match() : ServerWebExchangeMatcher.MatchResult.notMatch();
+    }
+
+    /**
+     * CORS preflights ({@code OPTIONS} with {@code Origin} and {@code Access-Control-Request-Method}): the
+     * CORS filter answers them before authorization; this only states that they need no credential. Any
+     * other {@code OPTIONS} under {@code /v1} is authenticated like every request.
+     */
+    private static Mono<ServerWebExchangeMatcher.MatchResult> preflight(
+            org.springframework.web.server.ServerWebExchange exchange) {
+        return CorsUtils.isPreFlightRequest(exchange.getRequest())
+                ? ServerWebExchangeMatcher.MatchResult.match() : ServerWebExchangeMatcher.MatchResult.notMatch();
     }
 
     /**
@@ -124,7 +136,7 @@ class WebSecurityConfiguration {
 
     /**
      * Spring Security creates the CSRF token lazily; this asks for it on the requests a browser page makes
-     * (the page itself and {@code /v1} calls without a bearer key), so that the {@code XSRF-TOKEN} cookie is
+     * (the page itself and {@code /v1} calls authenticated by neither a bearer key nor a stream token), so that the {@code XSRF-TOKEN} cookie is
      * set when absent, e.g. on the sign-in answer.
      */
     private static WebFilter issueCsrfCookie() {
@@ -133,7 +145,8 @@ class WebSecurityConfiguration {
             String path = request.getPath().pathWithinApplication().value();
             boolean browserPage = path.equals("/") || path.equals("/index.html") || isV1(request);
             Mono<CsrfToken> token = exchange.getAttribute(CsrfToken.class.getName());
-            if (!browserPage || token == null || CredentialConverter.hasBearer(request)) {
+            if (!browserPage || token == null || CredentialConverter.hasBearer(request)
+                    || CredentialConverter.credential(request) instanceof Credential.StreamToken) {
                 return chain.filter(exchange);
             }
             return token.then(chain.filter(exchange));

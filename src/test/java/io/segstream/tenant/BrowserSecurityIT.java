@@ -53,6 +53,13 @@ class BrowserSecurityIT {
     }
 
     @Test
+    void anOptionsRequestThatIsNoPreflightNeedsACredential() {
+        client.options().uri("/v1/segments").exchange()
+                .expectStatus().isUnauthorized()
+                .expectHeader().contentType(MediaType.APPLICATION_PROBLEM_JSON);
+    }
+
+    @Test
     void anAllowedOriginCallsTheApiAndSeesRetryAfter() {
         var tenant = api.newTenant();
         client.get().uri("/v1/segments").header(HttpHeaders.ORIGIN, BrowserSecurityTest.ALLOWED_ORIGIN)
