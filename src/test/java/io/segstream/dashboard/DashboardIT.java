@@ -167,7 +167,7 @@ class DashboardIT {
     }
 
     @Test
-    void aSegmentSavedInTheEditorIsShownBuildingThenLive() {
+    void theEditorShowsRuleErrorsAtLineAndColumnPreviewsAndSavesAndTheSegmentGoesLive() {
         Api.TestTenant tenant = api().newTenant();
         tag(tenant, "c-1", "gold");
         signIn(tenant);
@@ -175,17 +175,34 @@ class DashboardIT {
         waitUpTo(Duration.ofSeconds(10)).until(() -> browser.findElement(By.id("seg-name")).isDisplayed());
         browser.findElement(By.id("seg-id")).sendKeys("gold");
         browser.findElement(By.id("seg-name")).sendKeys("Gold customers");
-        browser.findElement(By.id("fmt-json")).click();
-        browser.findElement(By.id("rule-text")).sendKeys("{\"tag\": \"gold\"}");
+        WebElement rule = browser.findElement(By.id("rule-text"));
+        rule.sendKeys("has tag gold\nadn has tag vip");
+        browser.findElement(By.cssSelector("form.editor button[type=submit]")).click();
+
+        // The server's 400 names line 2, column 1; choosing the error puts the caret there.
+        waitUpTo(Duration.ofSeconds(5)).until(() -> !browser.findElements(By.cssSelector("#rule-errors li")).isEmpty());
+        WebElement error = browser.findElement(By.cssSelector("#rule-errors li"));
+        assertThat(error.getText()).startsWith("Line 2, column 1: ").contains("adn");
+        assertThat(rule.getDomAttribute("aria-invalid")).isEqualTo("true");
+        error.findElement(By.tagName("button")).click();
+        assertThat(browser.executeScript("return document.activeElement.id")).isEqualTo("rule-text");
+        assertThat(((Number) browser.executeScript("return document.activeElement.selectionStart")).intValue())
+                .isEqualTo("has tag gold\n".length());
+
+        rule.clear();
+        rule.sendKeys("has tag gold");
         browser.findElement(By.xpath("//button[text()='Preview']")).click();
         waitUpTo(Duration.ofSeconds(10)).until(() -> browser.findElement(By.cssSelector(".preview-count")).getText().equals("1"));
         assertThat(browser.findElement(By.cssSelector(".preview")).getText()).contains("c-1");
         browser.findElement(By.cssSelector("form.editor button[type=submit]")).click();
+
         // Saved with the session cookie and the CSRF header; the segment's page follows it to live.
         waitUpTo(Duration.ofSeconds(10)).until(() -> browser.getCurrentUrl().endsWith("#/segments/gold"));
         waitUpTo(Duration.ofSeconds(20)).until(() -> browser.findElement(By.cssSelector(".badge.live")).isDisplayed());
         waitUpTo(Duration.ofSeconds(5)).until(() -> browser.findElement(By.cssSelector(".big.count")).getText().equals("1"));
-        api().get(tenant.key(), "/v1/segments/gold").expectStatus().isOk();
+        assertThat(browser.findElement(By.cssSelector("pre.rule")).getText()).isEqualTo("has tag gold");
+        api().get(tenant.key(), "/v1/segments/gold").expectStatus().isOk().expectBody()
+                .jsonPath("$.rule.tag").isEqualTo("gold");
         assertNoScriptErrors();
     }
 
