@@ -110,6 +110,7 @@ export function render(main, [id], { signal }) {
         announce('The live feed restarted; earlier changes are no longer available.');
       },
       onState: streamState(state),
+      probe: () => get(`${base}/count`, { signal }),
     }).start();
     page(null, []);
     sizeOverTime();

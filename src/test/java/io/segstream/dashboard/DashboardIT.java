@@ -158,6 +158,13 @@ class DashboardIT {
         assertThat((String) browser.executeScript("return document.cookie")).contains("XSRF-TOKEN=");
         assertThat(browser.manage().getCookies()).anySatisfy(c -> assertThat(c.isHttpOnly()).isTrue());
 
+        // By keyboard: from the page's heading, Tab reaches "New segment" with a visible focus ring; Enter opens it.
+        new org.openqa.selenium.interactions.Actions(browser).sendKeys(org.openqa.selenium.Keys.TAB).perform();
+        assertThat(browser.executeScript("return document.activeElement.textContent")).isEqualTo("New segment");
+        assertThat(browser.executeScript("return getComputedStyle(document.activeElement).outlineStyle")).isEqualTo("solid");
+        new org.openqa.selenium.interactions.Actions(browser).sendKeys(org.openqa.selenium.Keys.ENTER).perform();
+        waitUpTo(Duration.ofSeconds(5)).until(() -> browser.findElement(By.tagName("h1")).getText().equals("New segment"));
+
         browser.findElement(By.id("sign-out")).click();
         waitUpTo(Duration.ofSeconds(5)).until(() -> browser.findElement(By.tagName("h1")).getText().equals("Sign in"));
         browser.get(origin() + "/#/");
