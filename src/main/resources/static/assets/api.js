@@ -96,8 +96,8 @@ export const enc = encodeURIComponent;
  */
 export async function history(segmentId, from, to, { points = 96, signal } = {}) {
   const ask = (start) => {
-    const seconds = Math.max(60, (to.getTime() - start.getTime()) / 1000 / points);
-    const step = `${Math.ceil(seconds / 60)}m`;
+    const seconds = Math.max(1, Math.ceil((to.getTime() - start.getTime()) / 1000 / points));
+    const step = seconds % 60 === 0 ? `${seconds / 60}m` : `${seconds}s`;
     const q = `from=${enc(iso(start))}&to=${enc(iso(to))}&step=${step}`;
     return get(`/v1/segments/${enc(segmentId)}/history?${q}`, { signal });
   };

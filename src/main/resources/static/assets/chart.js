@@ -1,6 +1,13 @@
 // Hand-written SVG charts of a segment's size over time (points from GET /v1/segments/{id}/history).
 import { s } from './dom.js';
 
+/** One point draws as a level line over the whole width. */
+function widen(points) {
+  if (points.length !== 1) return points;
+  const p = points[0];
+  return [{ ...p, at: new Date(new Date(p.at).getTime() - 1000).toISOString() }, p];
+}
+
 function scale(points, width, height, pad) {
   const times = points.map((p) => new Date(p.at).getTime());
   const counts = points.map((p) => p.count);
@@ -26,6 +33,7 @@ function summary(points) {
 /** A small line without axes, for the overview. */
 export function sparkline(points, { width = 120, height = 28 } = {}) {
   if (!points || points.length === 0) return s('svg', { class: 'spark', width, height, role: 'img', 'aria-label': 'no data' });
+  points = widen(points);
   const pad = { left: 1, right: 1, top: 2, bottom: 2 };
   const sc = scale(points, width, height, pad);
   return s('svg', { class: 'spark', width, height, viewBox: `0 0 ${width} ${height}`, role: 'img', 'aria-label': summary(points) },
@@ -39,6 +47,7 @@ export function sizeChart(points, { width = 560, height = 160 } = {}) {
     return s('svg', { class: 'chart', width, height, role: 'img', 'aria-label': 'no data' },
       s('text', { x: width / 2, y: height / 2, 'text-anchor': 'middle' }, 'no changes yet'));
   }
+  points = widen(points);
   const sc = scale(points, width, height, pad);
   const time = (t) => new Date(t).toLocaleTimeString(undefined, { hour: '2-digit', minute: '2-digit', hour12: false });
   const area = `${path(points, sc)} L${sc.x(sc.t1).toFixed(1)},${sc.y(sc.min)} L${sc.x(sc.t0).toFixed(1)},${sc.y(sc.min)} Z`;

@@ -11,9 +11,12 @@ export class ChangeStream {
    * onChanges(changes): new enter/exit changes, oldest first, each seq once.
    * onCounts(Map segment -> {count, asOf}), onReset(data), onState('connecting'|'live'|'reconnecting').
    * after: resume after this seq (the snapshot the view already shows).
+   * probe(): an API call made before reconnecting by hand; a 401 there sends the page to sign-in
+   * (an EventSource cannot read the status of an answer it refused).
    */
-  constructor(url, { onChanges, onCounts, onReset, onState, after = null, keep = 200 } = {}) {
+  constructor(url, { onChanges, onCounts, onReset, onState, probe, after = null, keep = 200 } = {}) {
     this.url = url;
+    this.probe = probe;
     this.onChanges = onChanges;
     this.onCounts = onCounts;
     this.onReset = onReset;
@@ -55,7 +58,16 @@ export class ChangeStream {
         this.onState('reconnecting');
         es.close();
         const delay = Math.min(30000, 1000 * 2 ** this.retries++);
-        this.retryTimer = setTimeout(() => this.open(this.lastSeq), delay);
+        this.retryTimer = setTimeout(async () => {
+          if (this.probe) {
+            try {
+              await this.probe();
+            } catch {
+              // A 401 has sent the page to sign-in (and closed this stream); otherwise try the stream again.
+            }
+          }
+          this.open(this.lastSeq);
+        }, delay);
       } else {
         // The browser reconnects by itself and sends Last-Event-ID.
         this.onState('reconnecting');

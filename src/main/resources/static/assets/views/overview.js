@@ -52,6 +52,7 @@ export function render(main, _params, { signal }) {
         }
       },
       onState: streamState(state),
+      probe: () => get('/v1/segments', { signal }),
     }).start();
     watchBuilding();
     charts([...rows.values()]);

@@ -14,6 +14,7 @@ export function render(main, [id], { signal }) {
   const base = `/v1/segments/${enc(id)}`;
   let stream = null;
   let poll = 0;
+  const size = { count: 0, asOf: null }; // the shown count, as of a change seq
 
   const title = h('h1', null, id);
   const status = h('span');
@@ -69,27 +70,47 @@ export function render(main, [id], { signal }) {
     let asOf = null;
     try {
       const c = await get(`${base}/count`, { signal });
-      count.textContent = fmtCount(c.count);
-      asOf = c.asOf;
+      size.count = c.count;
+      size.asOf = asOf = c.asOf;
     } catch (e) {
       if (e.name === 'AbortError') return;
-      count.textContent = fmtCount(seg.count);
+      size.count = seg.count;
     }
+    count.textContent = fmtCount(size.count);
     // The feed starts right after the snapshot the count was read at: no change falls in between.
     stream = new ChangeStream(`${base}/changes?counts=true`, {
       after: asOf,
       keep: FEED_ROWS,
-      onChanges: addToFeed,
+      onChanges: (changes) => {
+        addToFeed(changes);
+        // The count moves with the feed; a count event (at most one a second) sets it as of its seq.
+        for (const c of changes) {
+          if (size.asOf === null || c.seq > size.asOf) {
+            size.count += c.change === 'enter' ? 1 : -1;
+            size.asOf = c.seq;
+          }
+        }
+        count.textContent = fmtCount(size.count);
+      },
       onCounts: (counts) => {
         const c = counts.get(id);
-        if (c) count.textContent = fmtCount(c.count);
+        if (c && (size.asOf === null || c.asOf >= size.asOf)) {
+          size.count = c.count;
+          size.asOf = c.asOf;
+          count.textContent = fmtCount(size.count);
+        }
       },
       onReset: () => {
         // The history the feed resumed from was pruned: the count is re-read, the feed goes on.
-        get(`${base}/count`, { signal }).then((c) => (count.textContent = fmtCount(c.count)), () => {});
+        get(`${base}/count`, { signal }).then((c) => {
+          size.count = c.count;
+          size.asOf = c.asOf;
+          count.textContent = fmtCount(c.count);
+        }, () => {});
         announce('The live feed restarted; earlier changes are no longer available.');
       },
       onState: streamState(state),
+      probe: () => get(`${base}/count`, { signal }),
     }).start();
     page(null, []);
     sizeOverTime();
