@@ -92,14 +92,31 @@ class ChangeTail implements SmartLifecycle {
      * higher seq will be queued for it; the ones up to it are the caller's to replay from the log.
      */
     Mono<Subscription> subscribe(String tenantId) {
-        TenantTail tail = tails.computeIfAbsent(tenantId, TenantTail::new);
-        return initialized(tail).map(t -> {
-            synchronized (t) {
-                Subscription s = new Subscription(t.position);
-                t.subscribers.add(s);
-                return s;
-            }
+        return Mono.defer(() -> {
+            TenantTail tail = tails.computeIfAbsent(tenantId, TenantTail::new);
+            return initialized(tail).flatMap(t -> {
+                // Joins the tail only while it is still the tenant's: an unsubscribe meanwhile may have
+                // dropped it (it was empty), and a subscriber of a dropped tail would only get keep-alives.
+                // Atomic with unsubscribe's removal (both compute on the same key).
+                Subscription[] joined = {null};
+                tails.computeIfPresent(tenantId, (id, current) -> {
+                    if (current == t) {
+                        synchronized (t) {
+                            joined[0] = new Subscription(t.position);
+                            t.subscribers.add(joined[0]);
+                        }
+                    }
+                    return current;
+                });
+                return joined[0] != null ? Mono.just(joined[0]) : subscribe(tenantId);
+            });
         });
+    }
+
+    /** Whether {@code s} is a subscriber of the tail the tenant's changes are fanned out from. */
+    boolean delivering(String tenantId, Subscription s) {
+        TenantTail t = tails.get(tenantId);
+        return t != null && t.subscribers.contains(s);
     }
 
     void unsubscribe(String tenantId, Subscription s) {

@@ -41,7 +41,7 @@ public class ChangeSignals {
     public Mono<Void> committed(String tenantId) {
         // Bounded: while Redis replays or rebuilds a tenant, a commit does not wait for it.
         return projection.catchUpQuietly(tenantId).timeout(Duration.ofSeconds(2), Mono.empty())
-                .then(Mono.fromRunnable(() -> local.tryEmitNext(tenantId)))
+                .then(Mono.fromRunnable(() -> emit(local, tenantId)))
                 .then(publish(tenantId));
     }
 
@@ -51,10 +51,31 @@ public class ChangeSignals {
         String tenantId = changes.tenantId();
         // The feed first: its subscribers do not wait for the Redis round trip (counts stay exact, see
         // MembershipCounts; queries carry their asOf). The caller still waits for the projection.
-        return Mono.fromRunnable(() -> appended.tryEmitNext(changes))
+        return Mono.fromRunnable(() -> emit(appended, changes))
                 .then(projection.applyCommitted(changes).timeout(Duration.ofSeconds(2), Mono.empty()))
                 .then(publish(tenantId));
     }
+
+    /**
+     * Commits end on many threads at once, and a multicast sink refuses a second concurrent emitter
+     * ({@code FAIL_NON_SERIALIZED}): that wake-up used to be dropped silently. Retried by spinning for at
+     * most 100 ms (an emission takes microseconds). Having no subscriber is normal; any other failure is
+     * logged, and the feed's poll delivers what it missed. Never {@code emitNext}: its overflow handling
+     * would terminate the sink for good.
+     */
+    static <T> Sinks.EmitResult emit(Sinks.Many<T> sink, T value) {
+        long deadline = System.nanoTime() + EMIT_SPIN.toNanos();
+        Sinks.EmitResult result;
+        while ((result = sink.tryEmitNext(value)) == Sinks.EmitResult.FAIL_NON_SERIALIZED && System.nanoTime() < deadline) {
+            Thread.onSpinWait();
+        }
+        if (result.isFailure() && result != Sinks.EmitResult.FAIL_ZERO_SUBSCRIBER) {
+            log.debug("Change signal not delivered in-process ({}); the feed's poll picks it up", result);
+        }
+        return result;
+    }
+
+    private static final Duration EMIT_SPIN = Duration.ofMillis(100);
 
     private Mono<Void> publish(String tenantId) {
         return redis.convertAndSend(CHANNEL, instance + " " + tenantId)
