@@ -86,7 +86,7 @@ class IngestService {
         this.evaluationTime = Timer.builder("segstream.evaluation").description("Time to evaluate the segments of one batch's contacts")
                 .tag("trigger", "event").publishPercentileHistogram().register(meters);
         this.publishTime = Timer.builder("segstream.publish.latency")
-                .description("From a batch's arrival to its changes applied to the Redis projection and signalled to change feeds")
+                .description("From a batch's arrival to its changes handed to this instance's change feeds and queued for the Redis projection")
                 .publishPercentileHistogram().register(meters);
         this.openStage = stage(meters, "open", "the tenant row locked, new events inserted, which contacts exist");
         this.createStage = stage(meters, "create", "new contacts inserted with their evaluated state");

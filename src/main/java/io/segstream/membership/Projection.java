@@ -196,7 +196,8 @@ public class Projection {
         return seq == null ? 0 : seq.get();
     }
 
-    private void acknowledge(String tenantId, long seq) {
+    /** Records that this instance acknowledged the tenant's changes up to {@code seq} (committed). */
+    public void acknowledge(String tenantId, long seq) {
         if (seq <= 0) return;
         acknowledged.computeIfAbsent(tenantId, t -> new java.util.concurrent.atomic.AtomicLong()).accumulateAndGet(seq, Math::max);
     }

@@ -119,6 +119,11 @@ public final class EmbeddedRedisServer implements DisposableBean {
         }
     }
 
+    /** The server process's id (fault tests pause it with SIGSTOP). */
+    public synchronized long pid() {
+        return process.pid();
+    }
+
     public int port() {
         return port;
     }
