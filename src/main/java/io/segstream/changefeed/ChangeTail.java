@@ -45,6 +45,8 @@ class ChangeTail implements SmartLifecycle {
     private final Counter cutOff;
     private final Map<String, TenantTail> tails = new ConcurrentHashMap<>();
     private volatile Disposable running;
+    /** Reads started by a read that found more work on its way out; cancelled on stop. */
+    private volatile io.segstream.platform.OwnedWork rounds = new io.segstream.platform.OwnedWork();
 
     ChangeTail(ChangeLogReader reader, ChangeSignals signals, ReactiveRedisConnectionFactory redis,
             ChangeFeedProperties properties, MeterRegistry meters) {
@@ -170,7 +172,7 @@ class ChangeTail implements SmartLifecycle {
                 .then()
                 .doFinally(signal -> {
                     t.reading.set(false);
-                    if (t.again.getAndSet(false)) guarded(tenantId, () -> pump(tenantId)).subscribe();
+                    if (t.again.getAndSet(false)) rounds.run(guarded(tenantId, () -> pump(tenantId)), v -> { }, e -> { });
                 });
     }
 
@@ -230,7 +232,8 @@ class ChangeTail implements SmartLifecycle {
                 signals.appended().filter(a -> tails.containsKey(a.tenantId())).map(a -> guarded(a.tenantId(), () -> offer(a))));
         Disposable wakeups = work.flatMap(w -> w, 16).subscribe();
         Disposable listener = () -> container.destroyLater().subscribe();
-        running = Disposables.composite(wakeups, listener);
+        if (rounds.isDisposed()) rounds = new io.segstream.platform.OwnedWork();
+        running = Disposables.composite(wakeups, listener, rounds);
     }
 
     private static Mono<Void> guarded(String tenant, java.util.function.Supplier<Mono<Void>> work) {

@@ -36,7 +36,7 @@ import reactor.core.publisher.Mono;
  * change log. The result is emitted only after the commit; then the Redis projection catches up.
  */
 @Service
-class IngestService {
+class IngestService implements org.springframework.beans.factory.DisposableBean {
 
     private final EventLog eventLog;
     private final ContactStore contacts;
@@ -97,6 +97,12 @@ class IngestService {
         // limit of events, and at most eight requests' worth of events wait (then 503).
         int maxEvents = properties.ingest().maxEvents();
         this.groups = new GroupCommit(this::storeGroup, properties.ingest().transactionsPerTenant(), maxEvents, 8L * maxEvents);
+    }
+
+    /** Cancels group transactions still in flight when the context closes (the web server has drained by then). */
+    @Override
+    public void destroy() {
+        groups.dispose();
     }
 
     private static Timer stage(MeterRegistry meters, String stage, String what) {
