@@ -45,6 +45,8 @@ class ChangeTail implements SmartLifecycle {
     private final Counter cutOff;
     private final Map<String, TenantTail> tails = new ConcurrentHashMap<>();
     private volatile Disposable running;
+    /** Reads started by a read that found more work on its way out; cancelled on stop. */
+    private volatile io.segstream.platform.OwnedWork rounds = new io.segstream.platform.OwnedWork();
 
     ChangeTail(ChangeLogReader reader, ChangeSignals signals, ReactiveRedisConnectionFactory redis,
             ChangeFeedProperties properties, MeterRegistry meters) {
@@ -92,14 +94,31 @@ class ChangeTail implements SmartLifecycle {
      * higher seq will be queued for it; the ones up to it are the caller's to replay from the log.
      */
     Mono<Subscription> subscribe(String tenantId) {
-        TenantTail tail = tails.computeIfAbsent(tenantId, TenantTail::new);
-        return initialized(tail).map(t -> {
-            synchronized (t) {
-                Subscription s = new Subscription(t.position);
-                t.subscribers.add(s);
-                return s;
-            }
+        return Mono.defer(() -> {
+            TenantTail tail = tails.computeIfAbsent(tenantId, TenantTail::new);
+            return initialized(tail).flatMap(t -> {
+                // Joins the tail only while it is still the tenant's: an unsubscribe meanwhile may have
+                // dropped it (it was empty), and a subscriber of a dropped tail would only get keep-alives.
+                // Atomic with unsubscribe's removal (both compute on the same key).
+                Subscription[] joined = {null};
+                tails.computeIfPresent(tenantId, (id, current) -> {
+                    if (current == t) {
+                        synchronized (t) {
+                            joined[0] = new Subscription(t.position);
+                            t.subscribers.add(joined[0]);
+                        }
+                    }
+                    return current;
+                });
+                return joined[0] != null ? Mono.just(joined[0]) : subscribe(tenantId);
+            });
         });
+    }
+
+    /** Whether {@code s} is a subscriber of the tail the tenant's changes are fanned out from. */
+    boolean delivering(String tenantId, Subscription s) {
+        TenantTail t = tails.get(tenantId);
+        return t != null && t.subscribers.contains(s);
     }
 
     void unsubscribe(String tenantId, Subscription s) {
@@ -153,7 +172,7 @@ class ChangeTail implements SmartLifecycle {
                 .then()
                 .doFinally(signal -> {
                     t.reading.set(false);
-                    if (t.again.getAndSet(false)) guarded(tenantId, () -> pump(tenantId)).subscribe();
+                    if (t.again.getAndSet(false)) rounds.run(guarded(tenantId, () -> pump(tenantId)), v -> { }, e -> { });
                 });
     }
 
@@ -213,7 +232,8 @@ class ChangeTail implements SmartLifecycle {
                 signals.appended().filter(a -> tails.containsKey(a.tenantId())).map(a -> guarded(a.tenantId(), () -> offer(a))));
         Disposable wakeups = work.flatMap(w -> w, 16).subscribe();
         Disposable listener = () -> container.destroyLater().subscribe();
-        running = Disposables.composite(wakeups, listener);
+        if (rounds.isDisposed()) rounds = new io.segstream.platform.OwnedWork();
+        running = Disposables.composite(wakeups, listener, rounds);
     }
 
     private static Mono<Void> guarded(String tenant, java.util.function.Supplier<Mono<Void>> work) {

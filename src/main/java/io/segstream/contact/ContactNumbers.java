@@ -27,7 +27,16 @@ import reactor.util.context.Context;
  * more than is at hand still reserves what it lacks itself.
  */
 @Component
-public class ContactNumbers {
+public class ContactNumbers implements org.springframework.beans.factory.DisposableBean {
+
+    /** Reservations ahead of need, running in the background; cancelled when the context closes. */
+    private final io.segstream.platform.OwnedWork refills = new io.segstream.platform.OwnedWork();
+
+    @Override
+    public void destroy() {
+        refills.dispose();
+    }
+
 
     static final int BLOCK = 1024;
     private static final Logger log = LoggerFactory.getLogger(ContactNumbers.class);
@@ -115,9 +124,9 @@ public class ContactNumbers {
         if (available(tenantId) >= BLOCK) return;
         AtomicBoolean busy = refilling.computeIfAbsent(tenantId, t -> new AtomicBoolean());
         if (!busy.compareAndSet(false, true)) return;
-        Mono.defer(() -> reserve(tenantId, BLOCK))
-                .doFinally(signal -> busy.set(false))
-                .subscribe(start -> addLast(tenantId, new Range(start, start + BLOCK)),
+        refills.run(Mono.defer(() -> reserve(tenantId, BLOCK))
+                .doFinally(signal -> busy.set(false)),
+                start -> addLast(tenantId, new Range(start, start + BLOCK)),
                         e -> log.warn("Contact numbers of tenant {} not reserved ahead: {}", tenantId, e.toString()));
     }
 

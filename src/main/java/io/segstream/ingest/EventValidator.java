@@ -3,6 +3,7 @@ package io.segstream.ingest;
 import io.segstream.contact.ContactEvent;
 import io.segstream.contact.EventEffects;
 import io.segstream.platform.FieldError;
+import io.segstream.platform.Text;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.OffsetDateTime;
@@ -71,6 +72,11 @@ public final class EventValidator {
             errors.add(new FieldError("/properties", "must be an object"));
             properties = null;
         }
+        if (properties != null) {
+            int before = errors.size();
+            Text.check(properties, "/properties", errors);
+            if (errors.size() > before) properties = null;
+        }
         EventEffects.Parsed parsed = null;
         String propertiesJson = null;
         if (type != null && properties != null) {
@@ -100,6 +106,11 @@ public final class EventValidator {
         String s = v.stringValue();
         if (s.isEmpty() || s.length() > max) {
             errors.add(new FieldError("/" + field, "must be 1-" + max + " characters"));
+            return null;
+        }
+        String problem = Text.problem(s);
+        if (problem != null) {
+            errors.add(new FieldError("/" + field, problem));
             return null;
         }
         return s;

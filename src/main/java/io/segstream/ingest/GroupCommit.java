@@ -1,5 +1,6 @@
 package io.segstream.ingest;
 
+import io.segstream.platform.OwnedWork;
 import io.segstream.platform.ProblemException;
 import java.time.Duration;
 import java.util.ArrayDeque;
@@ -45,6 +46,7 @@ final class GroupCommit {
     private final int maxEvents;
     private final long maxQueuedEvents;
     private final Map<String, Lane> byTenant = new ConcurrentHashMap<>();
+    private final OwnedWork work = new OwnedWork();
 
     GroupCommit(Store store, int lanes, int maxEvents, long maxQueuedEvents) {
         if (lanes < 1) throw new IllegalArgumentException("at least one transaction per tenant, not " + lanes);
@@ -83,6 +85,19 @@ final class GroupCommit {
         });
     }
 
+    /**
+     * Cancels the transactions in flight (on shutdown, after the web server has drained its requests);
+     * later submissions are never stored and their requests never answered.
+     */
+    void dispose() {
+        work.dispose();
+    }
+
+    /** Transactions in flight, over all tenants. */
+    int inFlight() {
+        return work.inFlight();
+    }
+
     /** Tenants with a transaction in flight or requests waiting. */
     int busyTenants() {
         return byTenant.size();
@@ -111,10 +126,9 @@ final class GroupCommit {
                 if (owner.putIfAbsent(e.event().id(), i) == null) events.add(e);
             }
         }
-        Mono.defer(() -> store.store(tenantId, events))
+        work.run(Mono.defer(() -> store.store(tenantId, events))
                 .switchIfEmpty(Mono.error(new IllegalStateException("A group of batches was stored without a result")))
-                .doFinally(signal -> next(tenantId, lane))
-                .subscribe(stored -> {
+                .doFinally(signal -> next(tenantId, lane)), stored -> {
                     for (int i = 0; i < group.size(); i++) {
                         Set<String> mine = new HashSet<>();
                         for (IncomingEvent e : group.get(i).events()) {

@@ -36,7 +36,7 @@ import reactor.core.publisher.Mono;
  * change log. The result is emitted only after the commit; then the Redis projection catches up.
  */
 @Service
-class IngestService {
+class IngestService implements org.springframework.beans.factory.DisposableBean {
 
     private final EventLog eventLog;
     private final ContactStore contacts;
@@ -86,7 +86,7 @@ class IngestService {
         this.evaluationTime = Timer.builder("segstream.evaluation").description("Time to evaluate the segments of one batch's contacts")
                 .tag("trigger", "event").publishPercentileHistogram().register(meters);
         this.publishTime = Timer.builder("segstream.publish.latency")
-                .description("From a batch's arrival to its changes applied to the Redis projection and signalled to change feeds")
+                .description("From a batch's arrival to its changes handed to this instance's change feeds and queued for the Redis projection")
                 .publishPercentileHistogram().register(meters);
         this.openStage = stage(meters, "open", "the tenant row locked, new events inserted, which contacts exist");
         this.createStage = stage(meters, "create", "new contacts inserted with their evaluated state");
@@ -97,6 +97,12 @@ class IngestService {
         // limit of events, and at most eight requests' worth of events wait (then 503).
         int maxEvents = properties.ingest().maxEvents();
         this.groups = new GroupCommit(this::storeGroup, properties.ingest().transactionsPerTenant(), maxEvents, 8L * maxEvents);
+    }
+
+    /** Cancels group transactions still in flight when the context closes (the web server has drained by then). */
+    @Override
+    public void destroy() {
+        groups.dispose();
     }
 
     private static Timer stage(MeterRegistry meters, String stage, String what) {

@@ -5,7 +5,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.data.redis.core.ReactiveStringRedisTemplate;
 import org.springframework.stereotype.Component;
+import org.springframework.context.SmartLifecycle;
+import reactor.core.Disposable;
 import reactor.core.publisher.Flux;
+import reactor.util.concurrent.Queues;
 import reactor.core.publisher.Mono;
 import reactor.core.publisher.Sinks;
 
@@ -21,7 +24,7 @@ import reactor.core.publisher.Sinks;
  * messages carry this instance's id so that an instance does not wake itself a second time.
  */
 @Component
-public class ChangeSignals {
+public class ChangeSignals implements SmartLifecycle {
 
     public static final String CHANNEL = "segstream:changes";
     private static final Logger log = LoggerFactory.getLogger(ChangeSignals.class);
@@ -30,6 +33,10 @@ public class ChangeSignals {
     private final ReactiveStringRedisTemplate redis;
     private final Sinks.Many<String> local = Sinks.many().multicast().directBestEffort();
     private final Sinks.Many<Appended> appended = Sinks.many().multicast().directBestEffort();
+    private final Sinks.Many<Appended> toProject = Sinks.many().unicast().onBackpressureBuffer(Queues.<Appended>get(QUEUED).get());
+    private static final int QUEUED = 4096;
+    private static final int PROJECTING = 16;
+    private volatile Disposable projecting;
     private final String instance = java.util.UUID.randomUUID().toString();
 
     public ChangeSignals(Projection projection, ReactiveStringRedisTemplate redis) {
@@ -41,20 +48,84 @@ public class ChangeSignals {
     public Mono<Void> committed(String tenantId) {
         // Bounded: while Redis replays or rebuilds a tenant, a commit does not wait for it.
         return projection.catchUpQuietly(tenantId).timeout(Duration.ofSeconds(2), Mono.empty())
-                .then(Mono.fromRunnable(() -> local.tryEmitNext(tenantId)))
+                .then(Mono.fromRunnable(() -> emit(local, tenantId)))
                 .then(publish(tenantId));
     }
 
-    /** To call after the commit of a transaction that appended {@code changes}; never fails. */
+    /**
+     * To call after the commit of a transaction that appended {@code changes}; never fails, never waits
+     * for Redis. Records the changes as acknowledged (queries wait for the projection to reach them, see
+     * {@link ProjectionReads}), hands them to this instance's change feed, and queues them for the Redis
+     * projection and the pub/sub wake-up of other instances, which run after the caller has moved on.
+     *
+     * <p>Design note: the ingest lane of the tenant is free as soon as this returns, so a slow or hung
+     * Redis slows queries (503 after their wait), not ingestion. The queue is bounded; what overflows it
+     * (or was queued when the application stopped) is applied from the log by the next catch-up, query or
+     * sweep: the log is the source of truth, the queue only saves reading back what was just written.
+     */
     public Mono<Void> committed(Appended changes) {
         if (changes.isEmpty()) return Mono.empty();
-        String tenantId = changes.tenantId();
-        // The feed first: its subscribers do not wait for the Redis round trip (counts stay exact, see
-        // MembershipCounts; queries carry their asOf). The caller still waits for the projection.
-        return Mono.fromRunnable(() -> appended.tryEmitNext(changes))
-                .then(projection.applyCommitted(changes).timeout(Duration.ofSeconds(2), Mono.empty()))
-                .then(publish(tenantId));
+        return Mono.fromRunnable(() -> {
+            projection.acknowledge(changes.tenantId(), changes.lastSeq());
+            emit(appended, changes);
+            if (emit(toProject, changes).isFailure()) {
+                log.debug("Projection queue full; tenant {} is caught up from the log instead", changes.tenantId());
+            }
+        });
     }
+
+    /** Applies queued changes to Redis and wakes other instances, a few at a time; owned, stopped with the context. */
+    @Override
+    public void start() {
+        if (projecting != null) return;
+        projecting = toProject.asFlux()
+                .flatMap(changes -> projection.applyCommitted(changes).timeout(Duration.ofSeconds(2), Mono.empty())
+                        .then(publish(changes.tenantId()))
+                        .onErrorResume(e -> {
+                            log.debug("Projection of committed changes failed; caught up from the log later: {}", e.toString());
+                            return Mono.empty();
+                        }), PROJECTING)
+                .subscribe();
+    }
+
+    @Override
+    public void stop() {
+        Disposable d = projecting;
+        projecting = null;
+        if (d != null) d.dispose();
+    }
+
+    @Override
+    public boolean isRunning() {
+        return projecting != null;
+    }
+
+    /** Stops after the web server's graceful shutdown (a lower phase stops later), so drained requests are still projected. */
+    @Override
+    public int getPhase() {
+        return Integer.MAX_VALUE - 4096;
+    }
+
+    /**
+     * Commits end on many threads at once, and a multicast sink refuses a second concurrent emitter
+     * ({@code FAIL_NON_SERIALIZED}): that wake-up used to be dropped silently. Retried by spinning for at
+     * most 100 ms (an emission takes microseconds). Having no subscriber is normal; any other failure is
+     * logged, and the feed's poll delivers what it missed. Never {@code emitNext}: its overflow handling
+     * would terminate the sink for good.
+     */
+    static <T> Sinks.EmitResult emit(Sinks.Many<T> sink, T value) {
+        long deadline = System.nanoTime() + EMIT_SPIN.toNanos();
+        Sinks.EmitResult result;
+        while ((result = sink.tryEmitNext(value)) == Sinks.EmitResult.FAIL_NON_SERIALIZED && System.nanoTime() < deadline) {
+            Thread.onSpinWait();
+        }
+        if (result.isFailure() && result != Sinks.EmitResult.FAIL_ZERO_SUBSCRIBER) {
+            log.debug("Change signal not delivered in-process ({}); the feed's poll picks it up", result);
+        }
+        return result;
+    }
+
+    private static final Duration EMIT_SPIN = Duration.ofMillis(100);
 
     private Mono<Void> publish(String tenantId) {
         return redis.convertAndSend(CHANNEL, instance + " " + tenantId)

@@ -106,6 +106,7 @@ public class Projection {
     public Mono<Long> catchUp(String tenantId) {
         return storedWatermark(tenantId).flatMap(stored -> page(tenantId, stored.orElse(0L)).flatMap(page -> {
             long wm = stored.orElse(0L);
+            acknowledge(tenantId, page.lastSeq());
             if (stored.isEmpty() && page.lastSeq() > 0) health.lost(tenantId, ProjectionHealth.Loss.LOST);
             if (page.gapAfter(wm)) {
                 log.warn("The change log of tenant {} no longer holds the changes after Redis watermark {}; rebuilding from the contacts",
@@ -179,10 +180,29 @@ public class Projection {
             rows.add(new Row(changes.seq(i), c.key(), c.contactNo(), c.bit()));
         }
         String tenantId = changes.tenantId();
+        acknowledge(tenantId, changes.lastSeq());
         return apply(tenantId, rows)
                 .onErrorResume(e -> Mono.just(-1L))
                 .flatMap(wm -> wm >= changes.lastSeq() ? Mono.<Void>empty() : catchUpQuietly(tenantId));
     }
+
+    /**
+     * The highest seq of the tenant this instance knows to be committed: changes it committed and handed
+     * over ({@link #applyCommitted}), and the log's end as a catch-up read it. A query answers from Redis
+     * only once the watermark reached it (see {@link ProjectionReads}).
+     */
+    public long acknowledged(String tenantId) {
+        java.util.concurrent.atomic.AtomicLong seq = acknowledged.get(tenantId);
+        return seq == null ? 0 : seq.get();
+    }
+
+    /** Records that this instance acknowledged the tenant's changes up to {@code seq} (committed). */
+    public void acknowledge(String tenantId, long seq) {
+        if (seq <= 0) return;
+        acknowledged.computeIfAbsent(tenantId, t -> new java.util.concurrent.atomic.AtomicLong()).accumulateAndGet(seq, Math::max);
+    }
+
+    private final Map<String, java.util.concurrent.atomic.AtomicLong> acknowledged = new java.util.concurrent.ConcurrentHashMap<>();
 
     private static final class Flight {
         boolean running;

@@ -13,8 +13,8 @@ import org.springframework.boot.health.contributor.HealthIndicator;
 import org.springframework.stereotype.Component;
 
 /**
- * Whether the Redis projection can be trusted, as the readiness probe's {@code projection} component and
- * as metrics. Not ready until the first sweep after start has compared every tenant's watermark with the
+ * Whether the Redis projection can be trusted, as the {@code projection} component of
+ * {@code /actuator/health} (not of readiness, which means "can take ingest") and as metrics. Down until the first sweep after start has compared every tenant's watermark with the
  * change log; while a tenant recovers (Redis came back without its watermark, or the log no longer
  * holds the changes after it and a rebuild is due); and when a tenant stayed more than {@code max-lag}
  * changes behind in two sweeps in a row. Queries of a recovering tenant answer 503.

@@ -67,7 +67,11 @@ class ProjectionSweeper extends BackgroundLoop {
         return db.sql("SELECT tenant_id, last_seq FROM change_seq")
                 .map(row -> Map.entry(row.get("tenant_id", String.class), row.get("last_seq", Long.class)))
                 .all()
+                // Read whole before any catch-up: a cursor kept open under a per-row timeout would span the
+                // catch-up of every earlier tenant (and hold a connection meanwhile).
+                .collectList()
                 .timeout(Duration.ofSeconds(10))
+                .flatMapIterable(list -> list)
                 .concatMap(t -> projection.watermark(t.getKey())
                         .doOnNext(wm -> lags.put(t.getKey(), Math.max(0, t.getValue() - wm)))
                         .filter(wm -> wm < t.getValue())

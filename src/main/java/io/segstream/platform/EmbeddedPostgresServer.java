@@ -11,8 +11,10 @@ import org.springframework.beans.factory.DisposableBean;
 
 /**
  * An embedded PostgreSQL 17 keeping its data in {@code <data-dir>/postgres}, so a restart keeps
- * everything. Started when the bean is created (before any connection is made), stopped when the
- * application context closes.
+ * everything. Started when the bean is created (before any connection is made); stopped when the
+ * application context destroys its beans: after the web server's graceful shutdown has let in-flight
+ * requests finish (lifecycle stop precedes bean destruction) and after the connection pool that depends
+ * on it. No JVM shutdown hook of its own: on SIGTERM, Spring's hook closes the context in that order.
  */
 public final class EmbeddedPostgresServer implements DisposableBean {
 
@@ -49,6 +51,9 @@ public final class EmbeddedPostgresServer implements DisposableBean {
             EmbeddedPostgres.Builder builder = EmbeddedPostgres.builder()
                     .setDataDirectory(dataDirectory)
                     .setCleanDataDirectory(false)
+                    // Stopped by the application context (bean destruction, after the web server drained
+                    // and the pool closed), not by a JVM hook racing the graceful shutdown.
+                    .setRegisterShutdownHook(false)
                     .setPGStartupWait(Duration.ofSeconds(60))
                     .setServerConfig("max_connections", "200")
                     .setServerConfig("listen_addresses", "127.0.0.1")

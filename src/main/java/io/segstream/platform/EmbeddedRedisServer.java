@@ -1,6 +1,15 @@
 package io.segstream.platform;
 
+import java.io.BufferedReader;
+import java.io.File;
 import java.io.IOException;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
@@ -15,7 +24,9 @@ import redis.embedded.RedisServer;
 /**
  * An embedded Redis on a free loopback port with an append-only file in {@code <data-dir>/redis}.
  * Redis only holds projections that can be rebuilt from PostgreSQL; persistence just makes restarts
- * cheaper. Started when the bean is created, stopped when the application context closes.
+ * cheaper. Started when the bean is created; stopped when the application context destroys its beans,
+ * which is after the web server's graceful shutdown (lifecycle stop comes before bean destruction) and
+ * after the Redis clients that depend on it. No JVM shutdown hook of its own.
  */
 public final class EmbeddedRedisServer implements DisposableBean {
 
@@ -23,7 +34,9 @@ public final class EmbeddedRedisServer implements DisposableBean {
 
     private final Path dir;
     private final int port;
-    private RedisServer redis;
+    private static final Duration STARTUP = Duration.ofSeconds(30);
+    private static final Duration STOP = Duration.ofSeconds(15);
+    private Process process;
 
     public EmbeddedRedisServer(Path dataRoot) {
         this.dir = dataRoot.resolve("redis").toAbsolutePath();
@@ -38,10 +51,17 @@ public final class EmbeddedRedisServer implements DisposableBean {
         log.info("Embedded Redis started on 127.0.0.1:{} with data in {}", port, dir);
     }
 
-    /** Starts the server (again) on its port with its data folder; used at creation and by fault tests. */
+    /**
+     * Starts the server (again) on its port with its data folder; used at creation and by fault tests.
+     *
+     * <p>Design note: the library builds the command line and extracts the binary, but the process is
+     * started here: the library's own start registers a JVM shutdown hook that kills Redis as soon as the
+     * JVM is asked to stop, concurrently with (and usually before) the web server's graceful drain. This
+     * server is stopped by the application context instead, after the web server has drained.
+     */
     public synchronized void start() {
         try {
-            redis = RedisServer.newRedisServer()
+            List<String> command = RedisServer.newRedisServer()
                     .port(port)
                     .bind("127.0.0.1")
                     .setting("dir " + dir)
@@ -51,16 +71,57 @@ public final class EmbeddedRedisServer implements DisposableBean {
                     .setting("maxmemory-policy noeviction")
                     .setting("save \"\"")
                     .setting("daemonize no")
-                    .build();
-            redis.start();
+                    .buildCommandArgs();
+            process = new ProcessBuilder(command).directory(new File(command.get(0)).getParentFile())
+                    .redirectErrorStream(true)
+                    .start();
+            CompletableFuture<Void> ready = new CompletableFuture<>();
+            Process started = process;
+            Thread.ofPlatform().daemon().name("embedded-redis-output").start(() -> drain(started, ready));
+            ready.get(STARTUP.toSeconds(), TimeUnit.SECONDS);
         } catch (IOException e) {
             throw new UncheckedIOException("Cannot start embedded Redis in " + dir, e);
+        } catch (ExecutionException | TimeoutException e) {
+            if (process != null) process.destroyForcibly();
+            throw new IllegalStateException("Embedded Redis in " + dir + " did not start within " + STARTUP, e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("Interrupted while starting embedded Redis", e);
         }
     }
 
-    /** Stops the server, keeping its data folder. */
+    /** Reads the server's output until it ends (kept at debug level), completing {@code ready} when it accepts connections. */
+    private static void drain(Process process, CompletableFuture<Void> ready) {
+        try (BufferedReader out = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
+            for (String line; (line = out.readLine()) != null; ) {
+                log.debug("redis: {}", line);
+                if (!ready.isDone() && line.toLowerCase(java.util.Locale.ROOT).contains("ready to accept connections")) ready.complete(null);
+            }
+        } catch (IOException e) {
+            log.debug("Embedded Redis output ended: {}", e.toString());
+        }
+        ready.completeExceptionally(new IllegalStateException("embedded Redis exited with " + process.exitValue()));
+    }
+
+    /** Stops the server (SIGTERM: Redis flushes its append-only file and exits), keeping its data folder. */
     public synchronized void stop() throws IOException {
-        redis.stop();
+        Process p = process;
+        if (p == null || !p.isAlive()) return;
+        p.destroy();
+        try {
+            if (!p.waitFor(STOP.toSeconds(), TimeUnit.SECONDS)) {
+                log.warn("Embedded Redis did not stop within {}; killing it", STOP);
+                p.destroyForcibly().waitFor(STOP.toSeconds(), TimeUnit.SECONDS);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            p.destroyForcibly();
+        }
+    }
+
+    /** The server process's id (fault tests pause it with SIGSTOP). */
+    public synchronized long pid() {
+        return process.pid();
     }
 
     public int port() {

@@ -1,7 +1,7 @@
 package io.segstream.query;
 
 import io.segstream.membership.Projection;
-import io.segstream.membership.ProjectionHealth;
+import io.segstream.membership.ProjectionReads;
 import io.segstream.platform.ProblemException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
@@ -17,7 +17,8 @@ import reactor.core.publisher.Mono;
 
 /**
  * Set algebra and snapshots on a tenant's Redis bitmaps. Every answer carries {@code asOf}, the change
- * seq the projection had applied when the answer was computed, read in the same script as the bitmaps.
+ * seq the projection had applied when the answer was computed, read in the same script as the bitmaps;
+ * an answer is only given from a projection that is current ({@link ProjectionReads}), else 503.
  *
  * <p>Design note: exclusions are computed as {@code r XOR (r AND x)} rather than with {@code BITOP NOT},
  * because NOT of a bitmap shorter than the others would drop every contact past its end.
@@ -28,10 +29,10 @@ class Bitmaps {
     static final Duration TIMEOUT = Duration.ofSeconds(5);
 
     private static final RedisScript<List> COUNT = RedisScript.of("""
-            return {redis.call('BITCOUNT', KEYS[2]), tonumber(redis.call('GET', KEYS[1]) or '0')}""", List.class);
+            return {redis.call('BITCOUNT', KEYS[2]), tonumber(redis.call('GET', KEYS[1]) or '-1')}""", List.class);
 
     private static final RedisScript<List> SNAPSHOT = RedisScript.of("""
-            local wm = tonumber(redis.call('GET', KEYS[1]) or '0')
+            local wm = tonumber(redis.call('GET', KEYS[1]) or '-1')
             local snap, tmp, meta = KEYS[2], KEYS[3], KEYS[4]
             local nAll, nAny, nNone, hasCh, ttl = tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[3]), tonumber(ARGV[4]), tonumber(ARGV[5])
             local i = 5
@@ -57,7 +58,7 @@ class Bitmaps {
             redis.call('DEL', tmp)
             local count = redis.call('BITCOUNT', snap)
             redis.call('EXPIRE', snap, ttl)
-            redis.call('SET', meta, wm .. ':' .. count, 'EX', ttl)
+            redis.call('SET', meta, math.max(wm, 0) .. ':' .. count, 'EX', ttl)
             return {count, wm}""", List.class);
 
     /** Runs a {@link BitmapProgram}: KEYS watermark, result, live, sources, temporaries; ARGV ttl, #sources, ops. */
@@ -94,19 +95,12 @@ class Bitmaps {
 
     private final ReactiveStringRedisTemplate redis;
     private final ReactiveRedisConnectionFactory connections;
-    private final ProjectionHealth projection;
+    private final ProjectionReads reads;
 
-    Bitmaps(ReactiveStringRedisTemplate redis, ReactiveRedisConnectionFactory connections, ProjectionHealth projection) {
+    Bitmaps(ReactiveStringRedisTemplate redis, ReactiveRedisConnectionFactory connections, ProjectionReads reads) {
         this.redis = redis;
         this.connections = connections;
-        this.projection = projection;
-    }
-
-    /** New answers only come from a projection that is not being replayed or rebuilt. */
-    private Mono<Void> serving(String tenantId) {
-        return Mono.defer(() -> projection.serving(tenantId) ? Mono.empty()
-                : Mono.error(ProblemException.unavailable("This tenant's membership projection is being restored from PostgreSQL",
-                        Duration.ofSeconds(5))));
+        this.reads = reads;
     }
 
     record Counted(long count, long asOf) {}
@@ -115,11 +109,13 @@ class Bitmaps {
     record Snapshot(String id, long count, long asOf) {}
 
     Mono<Counted> count(String tenantId, String key) {
-        return serving(tenantId).then(redis.execute(COUNT, List.of(Projection.watermarkKey(tenantId), Projection.key(tenantId, key)), List.of())
+        Mono<Counted> read = redis.execute(COUNT, List.of(Projection.watermarkKey(tenantId), Projection.key(tenantId, key)), List.of())
                 .next()
-                .map(r -> new Counted(((Number) r.get(0)).longValue(), ((Number) r.get(1)).longValue())))
+                .map(r -> new Counted(((Number) r.get(0)).longValue(), ((Number) r.get(1)).longValue()))
                 .timeout(TIMEOUT)
                 .onErrorMap(e -> !(e instanceof ProblemException), Bitmaps::unavailable);
+        return reads.current(tenantId, read, Counted::asOf, c -> Mono.empty())
+                .map(c -> c.asOf() < 0 ? new Counted(c.count(), 0) : c);
     }
 
     /** Builds (all AND any-of AND NOT none AND NOT unsubscribed) into a new snapshot kept for {@code ttl}. */
@@ -137,11 +133,13 @@ class Bitmaps {
         keys.add(Projection.key(tenantId, "live"));
         List<String> args = List.of(Integer.toString(all.size()), Integer.toString(any.size()), Integer.toString(none.size()),
                 channel == null ? "0" : "1", Long.toString(Math.max(1, ttl.toSeconds())));
-        return serving(tenantId).then(redis.execute(SNAPSHOT, keys, args)
+        Mono<Snapshot> read = redis.execute(SNAPSHOT, keys, args)
                 .next()
-                .map(r -> new Snapshot(id, ((Number) r.get(0)).longValue(), ((Number) r.get(1)).longValue())))
+                .map(r -> new Snapshot(id, ((Number) r.get(0)).longValue(), ((Number) r.get(1)).longValue()))
                 .timeout(TIMEOUT)
                 .onErrorMap(e -> !(e instanceof ProblemException), Bitmaps::unavailable);
+        return reads.current(tenantId, read, Snapshot::asOf, s -> discard(tenantId, s.id()))
+                .map(s -> s.asOf() < 0 ? new Snapshot(s.id(), s.count(), 0) : s);
     }
 
     /**

@@ -3,6 +3,7 @@ package io.segstream.query;
 import io.segstream.platform.FieldError;
 import io.segstream.platform.Json;
 import io.segstream.platform.ProblemException;
+import io.segstream.platform.Text;
 import io.segstream.platform.Problems;
 import io.segstream.segment.SegmentStore;
 import io.segstream.tenant.Caller;
@@ -224,6 +225,7 @@ class QueryController {
 
         static Query parse(JsonNode body) {
             if (body == null || !body.isObject()) throw ProblemException.validation("", "must be a JSON object");
+            Text.requireStorable(body);
             List<FieldError> errors = new ArrayList<>();
             List<String> segmentIds = new ArrayList<>();
             List<String> all = refs(body, "all", errors, segmentIds);

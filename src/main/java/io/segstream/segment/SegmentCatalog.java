@@ -91,7 +91,7 @@ public class SegmentCatalog {
     private TenantSegments compile(String tenantId, ZoneId zone, long version, List<Row> rows) {
         Map<String, Rule> rules = new LinkedHashMap<>();
         for (Row r : rows) {
-            RuleReader.Result result = RuleReader.read(json.readTree(r.rule()), "/rule", RuleLimits.DEFAULT);
+            RuleReader.Result result = RuleReader.read(json.readTree(r.rule()), "/rule", RuleLimits.STORED);
             if (!result.valid()) throw new IllegalStateException("stored rule of " + r.id() + " is invalid: " + result.problems());
             rules.put(r.id(), result.rule());
         }

@@ -5,6 +5,7 @@ import io.segstream.membership.MembershipCounts;
 import io.segstream.membership.Projection;
 import io.segstream.platform.FieldError;
 import io.segstream.platform.ProblemException;
+import io.segstream.platform.Text;
 import io.segstream.tenant.Caller;
 import io.segstream.tenant.Scope;
 import io.segstream.tenant.Tenant;
@@ -65,6 +66,7 @@ class SegmentController {
     @PostMapping(path = "/v1/segments", consumes = MediaType.APPLICATION_JSON_VALUE, produces = MediaType.APPLICATION_JSON_VALUE)
     Mono<ResponseEntity<Map<String, Object>>> create(Caller caller, @RequestBody JsonNode body) {
         caller.require(Scope.MANAGE);
+        Text.requireStorable(body);
         Parsed p = parse(body, true);
         String id = p.id() != null ? p.id() : "seg-" + HexFormat.of().formatHex(randomBytes());
         return store.create(caller.tenantId(), id, p.name(), p.rule().ruleJson(), p.rule().rule(), p.rule().references())
@@ -76,6 +78,7 @@ class SegmentController {
     @PutMapping(path = "/v1/segments/{id}", consumes = MediaType.APPLICATION_JSON_VALUE, produces = MediaType.APPLICATION_JSON_VALUE)
     Mono<Map<String, Object>> update(Caller caller, @PathVariable String id, @RequestBody JsonNode body) {
         caller.require(Scope.MANAGE);
+        Text.requireStorable(body);
         Parsed p = parse(body, false);
         return store.update(caller.tenantId(), id, p.name(), p.rule().ruleJson(), p.rule().rule(), p.rule().references())
                 .onErrorMap(p.rule()::placeInText)

@@ -184,7 +184,7 @@ public class SegmentStore {
                 .collectList()
                 .map(rows -> {
                     Map<String, Rule> out = new LinkedHashMap<>();
-                    for (var r : rows) out.put(r.getKey(), RuleReader.read(json.readTree(r.getValue()), "/rule", RuleLimits.DEFAULT).rule());
+                    for (var r : rows) out.put(r.getKey(), RuleReader.read(json.readTree(r.getValue()), "/rule", RuleLimits.STORED).rule());
                     return out;
                 });
     }

@@ -2,6 +2,7 @@ package io.segstream.tenant;
 
 import io.segstream.platform.FieldError;
 import io.segstream.platform.ProblemException;
+import io.segstream.platform.Text;
 import java.time.ZoneId;
 import java.util.ArrayList;
 import java.util.EnumSet;
@@ -37,6 +38,7 @@ class AdminController {
 
     @PostMapping(consumes = MediaType.APPLICATION_JSON_VALUE)
     Mono<ResponseEntity<Map<String, Object>>> createTenant(@RequestBody JsonNode body) {
+        Text.requireStorable(body);
         Tenant tenant = parseTenant(body);
         return store.create(tenant)
                 .switchIfEmpty(Mono.error(() -> ProblemException.conflict("Tenant '" + tenant.id() + "' exists")))
@@ -52,6 +54,7 @@ class AdminController {
 
     @PostMapping(path = "/{tenant}/keys", consumes = MediaType.APPLICATION_JSON_VALUE)
     Mono<ResponseEntity<Map<String, Object>>> createKey(@PathVariable String tenant, @RequestBody JsonNode body) {
+        Text.requireStorable(body);
         Set<Scope> scopes = parseScopes(body);
         ApiKeys.Generated key = ApiKeys.generate();
         return store.addKey(tenant, key.id(), ApiKeys.hash(key.key()), scopes)

@@ -55,6 +55,29 @@ class GroupCommitTest {
     }
 
     @Test
+    void transactionsInFlightAreOwnedAndCancelledOnDispose() {
+        AtomicInteger cancelled = new AtomicInteger();
+        GroupCommit groups = new GroupCommit((tenant, events) -> Mono.<Set<String>>never().doOnCancel(cancelled::incrementAndGet),
+                2, 100, 1_000);
+        groups.submit("t", events("a1")).toFuture();
+        groups.submit("u", events("b1")).toFuture();
+        assertThat(groups.inFlight()).isEqualTo(2);
+        groups.dispose();
+        assertThat(cancelled.get()).as("transactions cancelled by their owner").isEqualTo(2);
+        assertThat(groups.inFlight()).isZero();
+    }
+
+    @Test
+    void aFinishedTransactionIsNoLongerTracked() {
+        GroupCommit groups = new GroupCommit(store, 1, 100, 1_000);
+        var first = groups.submit("t", events("a1")).toFuture();
+        assertThat(groups.inFlight()).isEqualTo(1);
+        commit(0, "a1");
+        assertThat(first).isCompletedWithValue(Set.of("a1"));
+        assertThat(groups.inFlight()).isZero();
+    }
+
+    @Test
     void requestsArrivingWhileTheLaneIsBusyGoTogetherAndEachGetsItsOwnEvents() {
         GroupCommit groups = new GroupCommit(store, 1, 100, 1_000);
         var first = groups.submit("t", events("a1", "a2")).toFuture();

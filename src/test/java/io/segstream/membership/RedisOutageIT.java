@@ -83,6 +83,55 @@ class RedisOutageIT {
         assertThat(stored).isEqualTo(120);
     }
 
+    /**
+     * Redis hangs (SIGSTOP) during ingestion: batches keep being acknowledged at the pace of PostgreSQL
+     * (the Redis apply and publish run after the tenant's lane is free, and the response does not wait for
+     * them), and once Redis resumes everything acknowledged is applied.
+     */
+    @Test
+    void aHungRedisCostsIngestionLittleAndEverythingIsAppliedWhenItResumes() throws Exception {
+        Api api = new Api(client);
+        Api.TestTenant tenant = api.newTenant();
+        api.createSegment(tenant.key(), "{\"id\":\"vip\",\"name\":\"VIP\",\"rule\":{\"tag\":\"vip\"}}").expectStatus().isCreated();
+        api.awaitLive(tenant.key(), "vip");
+        tag(api, tenant, "warm", 0, 20);
+
+        long normal = timed(() -> {
+            for (int b = 0; b < 10; b++) tag(api, tenant, "n" + b + "-", 0, 20);
+        });
+        signal("STOP");
+        long hung;
+        try {
+            hung = timed(() -> {
+                for (int b = 0; b < 10; b++) tag(api, tenant, "h" + b + "-", 0, 20);
+            });
+        } finally {
+            signal("CONT");
+        }
+        // Each batch used to wait out the 2 s apply and 2 s publish timeouts (40 s for these ten); a 20% cost
+        // plus scheduling noise on a shared machine is allowed.
+        assertThat(hung).as("ten batches with Redis hung (ms), against %d ms without", normal)
+                .isLessThanOrEqualTo(normal * 6 / 5 + 3_000);
+        new Invariants(db, redis).check(tenant.id());
+        await().atMost(Duration.ofSeconds(20)).untilAsserted(() ->
+                api.get(tenant.key(), "/v1/segments/vip/count").expectStatus().isOk().expectBody().jsonPath("$.count").isEqualTo(420));
+    }
+
+    private interface Work {
+        void run() throws Exception;
+    }
+
+    private static long timed(Work work) throws Exception {
+        long started = System.nanoTime();
+        work.run();
+        return (System.nanoTime() - started) / 1_000_000;
+    }
+
+    private void signal(String name) throws Exception {
+        Process kill = new ProcessBuilder("kill", "-" + name, Long.toString(embeddedRedis.pid())).inheritIO().start();
+        assertThat(kill.waitFor()).as("kill -%s", name).isZero();
+    }
+
     private static void tag(Api api, Api.TestTenant tenant, String prefix, int from, int n) {
         StringBuilder sb = new StringBuilder("[");
         for (int i = from; i < from + n; i++) {
