@@ -63,7 +63,7 @@ class Bitmaps {
 
     /** Runs a {@link BitmapProgram}: KEYS watermark, result, live, sources, temporaries; ARGV ttl, #sources, ops. */
     private static final RedisScript<List> PROGRAM = RedisScript.of("""
-            local wm = tonumber(redis.call('GET', KEYS[1]) or '0')
+            local wm = tonumber(redis.call('GET', KEYS[1]) or '-1')
             local out, live, ttl, nSources = KEYS[2], KEYS[3], tonumber(ARGV[1]), tonumber(ARGV[2])
             local function source(s) return KEYS[4 + tonumber(s)] end
             local function temp(t) return KEYS[4 + nSources + tonumber(t)] end
@@ -158,11 +158,13 @@ class Bitmaps {
         args.add(Long.toString(Math.max(1, ttl.toSeconds())));
         args.add(Integer.toString(program.sources().size()));
         args.addAll(program.ops());
-        return serving(tenantId).then(redis.execute(PROGRAM, keys, args)
+        Mono<Snapshot> read = redis.execute(PROGRAM, keys, args)
                 .next()
-                .map(r -> new Snapshot(id, ((Number) r.get(0)).longValue(), ((Number) r.get(1)).longValue())))
+                .map(r -> new Snapshot(id, ((Number) r.get(0)).longValue(), ((Number) r.get(1)).longValue()))
                 .timeout(TIMEOUT)
                 .onErrorMap(e -> !(e instanceof ProblemException), Bitmaps::unavailable);
+        return reads.current(tenantId, read, Snapshot::asOf, s -> discard(tenantId, s.id()))
+                .map(s -> s.asOf() < 0 ? new Snapshot(s.id(), s.count(), 0) : s);
     }
 
     /**
