@@ -79,7 +79,6 @@ export function render(main, [contactId], { signal }) {
         if (e.name === 'AbortError') return;
         if (e instanceof ApiError && e.notFound) {
           unavailable = true;
-          reasons.get(ids[0]).replaceChildren();
           segments.append(notAvailable('Why in or out'));
           continue;
         }

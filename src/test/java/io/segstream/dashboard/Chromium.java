@@ -1,12 +1,12 @@
 package io.segstream.dashboard;
 
-import static org.junit.jupiter.api.Assertions.fail;
-
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
-import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.extension.ConditionEvaluationResult;
+import org.junit.jupiter.api.extension.ExecutionCondition;
+import org.junit.jupiter.api.extension.ExtensionContext;
 import org.openqa.selenium.chrome.ChromeDriver;
 import org.openqa.selenium.chrome.ChromeDriverService;
 import org.openqa.selenium.chrome.ChromeOptions;
@@ -25,13 +25,23 @@ final class Chromium {
 
     private Chromium() {}
 
-    static void assumeInstalled() {
-        if (Files.isExecutable(BROWSER) && Files.isExecutable(DRIVER)) return;
-        String message = "The dashboard's browser tests need " + BROWSER + " and " + DRIVER
-                + " (Debian: apt-get install chromium chromium-driver)";
-        String ci = System.getenv("CI");
-        if (ci != null && !ci.isBlank() && !ci.equalsIgnoreCase("false")) fail(message);
-        Assumptions.abort(message + "; skipped");
+    /**
+     * Runs the class's tests only where chromium and its driver are installed, deciding before the
+     * application starts. Missing under CI (environment {@code CI} set, not "false"): the class fails.
+     */
+    static final class Installed implements ExecutionCondition {
+        @Override
+        public ConditionEvaluationResult evaluateExecutionCondition(ExtensionContext context) {
+            if (Files.isExecutable(BROWSER) && Files.isExecutable(DRIVER)) {
+                return ConditionEvaluationResult.enabled("chromium and chromedriver found");
+            }
+            String message = "The dashboard's browser tests need " + BROWSER + " and " + DRIVER
+                    + " (Debian: apt-get install chromium chromium-driver)";
+            String ci = System.getenv("CI");
+            if (ci != null && !ci.isBlank() && !ci.equalsIgnoreCase("false")) throw new IllegalStateException(message);
+            System.err.println(message + "; skipped");
+            return ConditionEvaluationResult.disabled(message + "; skipped");
+        }
     }
 
     /** A fresh headless browser with a 1280x800 window and its own profile. */

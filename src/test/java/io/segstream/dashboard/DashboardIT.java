@@ -22,6 +22,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.openqa.selenium.By;
 import org.openqa.selenium.OutputType;
 import org.openqa.selenium.WebElement;
@@ -39,6 +40,7 @@ import org.springframework.test.web.reactive.server.WebTestClient;
  * The dashboard in a real browser (headless chromium), against the whole application. The browser
  * reaches the application through a {@link TcpProxy} the test can cut.
  */
+@ExtendWith(Chromium.Installed.class)
 @IntegrationTest
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class DashboardIT {
@@ -62,7 +64,6 @@ class DashboardIT {
 
     @BeforeAll
     void startBrowser() throws IOException {
-        Chromium.assumeInstalled();
         proxy = new TcpProxy(port);
         browser = Chromium.start();
     }
