@@ -6,6 +6,8 @@ public final class Problems {
 
     public static final String VALIDATION = PREFIX + "validation";
     public static final String MALFORMED = PREFIX + "malformed-body";
+    /** A request that could not be read as HTTP (request line, headers or URI), answered below the application. */
+    public static final String MALFORMED_REQUEST = PREFIX + "malformed-request";
     public static final String TOO_LARGE = PREFIX + "payload-too-large";
     public static final String UNAUTHORIZED = PREFIX + "unauthorized";
     public static final String FORBIDDEN = PREFIX + "forbidden";

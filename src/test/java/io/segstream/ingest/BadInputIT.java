@@ -185,6 +185,26 @@ class BadInputIT {
         assertThat(output.getAll()).doesNotContain("IllegalReferenceCountException");
     }
 
+    @ParameterizedTest
+    @ValueSource(strings = {"long-url", "large-header", "bad-escape"})
+    void requestsNettyOrSpringCannotReadAreProblemJson(String kind) throws Exception {
+        String request = switch (kind) {
+            case "long-url" -> "GET /v1/segments/" + "a".repeat(65_536) + " HTTP/1.1\r\nHost: x\r\n\r\n";
+            case "large-header" -> "GET /v1/segments HTTP/1.1\r\nHost: x\r\nX-Big: " + "b".repeat(65_536) + "\r\n\r\n";
+            default -> "GET /v1/contacts/%ZZ HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n";
+        };
+        String response;
+        try (java.net.Socket socket = new java.net.Socket(java.net.InetAddress.getLoopbackAddress(), port)) {
+            socket.setSoTimeout(10_000);
+            socket.getOutputStream().write(request.getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+            socket.getOutputStream().flush();
+            response = new String(socket.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        }
+        assertThat(response).as(kind).matches("(?s)HTTP/1\\.1 4\\d\\d .*");
+        assertThat(response.toLowerCase()).as(kind).contains("content-type: application/problem+json");
+        assertThat(response).as(kind).contains("\"status\":4");
+    }
+
     private long storedEvents() {
         return db.sql("SELECT count(*) FROM events WHERE tenant_id = :t").bind("t", tenant.id())
                 .map(r -> r.get(0, Long.class)).one().block(Duration.ofSeconds(10));
