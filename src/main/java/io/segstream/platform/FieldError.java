@@ -1,5 +1,6 @@
 package io.segstream.platform;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
 import java.util.Objects;
 
 /**
@@ -7,6 +8,7 @@ import java.util.Objects;
  * pointed-at field is text in a syntax of its own (a readable rule), {@code line} and {@code column}
  * (1-based) say where in that text; otherwise they are null and left out of the answer.
  */
+@JsonInclude(JsonInclude.Include.NON_NULL)
 public record FieldError(String pointer, String message, Integer line, Integer column) {
 
     public FieldError {
