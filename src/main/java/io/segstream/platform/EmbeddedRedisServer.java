@@ -100,7 +100,9 @@ public final class EmbeddedRedisServer implements DisposableBean {
         } catch (IOException e) {
             log.debug("Embedded Redis output ended: {}", e.toString());
         }
-        ready.completeExceptionally(new IllegalStateException("embedded Redis exited with " + process.exitValue()));
+        // The output can end a moment before the process is reaped: report its exit code when it has one.
+        String exit = process.isAlive() ? "its output closed" : "exit code " + process.exitValue();
+        ready.completeExceptionally(new IllegalStateException("embedded Redis stopped: " + exit));
     }
 
     /** Stops the server (SIGTERM: Redis flushes its append-only file and exits), keeping its data folder. */
