@@ -110,26 +110,21 @@ public class TenantStore {
 
     /** The caller owning the key with this hash, or empty for an unknown or revoked key. */
     public Mono<Caller> findCaller(String keyHash) {
-        return db.sql("""
-                        SELECT k.id, k.tenant_id, k.scopes, t.time_zone
-                        FROM api_keys k JOIN tenants t ON t.id = k.tenant_id
-                        WHERE k.key_hash = :hash AND k.revoked_at IS NULL""")
-                .bind("hash", keyHash)
-                .map(row -> new Caller(row.get("tenant_id", String.class),
-                        ZoneId.of(row.get("time_zone", String.class)),
-                        row.get("id", String.class),
-                        scopes(row.get("scopes", String[].class))))
-                .one()
-                .timeout(TIMEOUT);
+        return callerOfUnrevokedKey("k.key_hash", keyHash);
     }
 
     /** The caller owning the unrevoked key with this id, or empty. */
     public Mono<Caller> findCallerByKeyId(String keyId) {
+        return callerOfUnrevokedKey("k.id", keyId);
+    }
+
+    /** {@code column} is one of the two key columns above, never caller input. */
+    private Mono<Caller> callerOfUnrevokedKey(String column, String value) {
         return db.sql("""
                         SELECT k.id, k.tenant_id, k.scopes, t.time_zone
                         FROM api_keys k JOIN tenants t ON t.id = k.tenant_id
-                        WHERE k.id = :id AND k.revoked_at IS NULL""")
-                .bind("id", keyId)
+                        WHERE %s = :value AND k.revoked_at IS NULL""".formatted(column))
+                .bind("value", value)
                 .map(row -> new Caller(row.get("tenant_id", String.class),
                         ZoneId.of(row.get("time_zone", String.class)),
                         row.get("id", String.class),
