@@ -13,6 +13,7 @@
 # stops it on exit.
 #   load-tests/authoring/bench-authoring.sh                         # 1,000,000 contacts
 #   CONTACTS=100000 N=50 EVENTS=20000 load-tests/authoring/bench-authoring.sh
+#   PARTS=preview load-tests/authoring/bench-authoring.sh          # one part only
 set -uo pipefail
 cd "$(dirname "$0")/../.."
 
@@ -29,6 +30,7 @@ ROUNDS=${ROUNDS:-3}
 N=${N:-200}
 WARMUP=${WARMUP:-20}
 TRUTH=${TRUTH:-1}
+PARTS=${PARTS:-ingest preview}                 # which parts to run, in a fresh service each time
 JAR=target/segstream-0.1.0-SNAPSHOT.jar
 LOG=${LOG:-/tmp/bench-authoring.log}
 SVC_LOG=${SVC_LOG:-/tmp/bench-authoring-service.log}
@@ -68,6 +70,7 @@ done
 say "ready: $(grep -oE 'segstream ready: .*' "$SVC_LOG" | head -1)"
 run=$(date +%s)
 
+if [[ " $PARTS " == *" ingest "* ]]; then
 say "== 1. ingest: 10 segments with 3 aggregates/recency (agg) vs ten-segments.ndjson (base), $EVENTS events, batch 1000, 4 clients, 10% purchases =="
 KEYA=$(tenant "auth-agg-$run" Europe/Paris)
 KEYB=$(tenant "auth-base-$run" Europe/Paris)
@@ -86,7 +89,9 @@ done
 for id in big-spenders lapsed-reviewers unhappy-on-average; do
   printf '%s: %s\n' "$id" "$(curl -sf "$URL/v1/segments/$id/count" -H "Authorization: Bearer $KEYA")"
 done
+fi
 
+if [[ " $PARTS " == *" preview "* ]]; then
 say "== 2. preview at $CONTACTS contacts (+$EXTRA events over them), $N sequential requests after $WARMUP warm-up =="
 KEYP=$(tenant "auth-preview-$run")
 segment "$KEYP" '{"id":"lyon","name":"Lyon","rule":{"attribute":"city","op":"eq","value":"Lyon"}}'
@@ -119,5 +124,6 @@ if [[ $TRUTH == 1 ]]; then
     ms=$(await_live "$KEYP" "$id")
     say "$id: live after $ms ms; $(curl -sf "$URL/v1/segments/$id/count" -H "Authorization: Bearer $KEYP")"
   done
+fi
 fi
 grep -cE ' (WARN|ERROR) ' "$SVC_LOG" | xargs printf 'service log WARN/ERROR lines: %s\n'
