@@ -26,6 +26,7 @@ import java.util.regex.Pattern;
  * Run with a JDK 21+ (no build needed):
  *   java load-tests/ingest/IngestBenchmark.java --url http://127.0.0.1:8080 --key demo-key \
  *        --events 100000 --batch 1000 --clients 4 --contacts 20000 [--distinct true: one event per contact]
+ *        [--purchases P: P% of the events are purchase.made with a numeric amount; default 0, the mix below unchanged]
  * Exits 1 unless every event was accepted.
  */
 public class IngestBenchmark {
@@ -36,6 +37,7 @@ public class IngestBenchmark {
         Map<String, String> opt = new HashMap<>(Map.of(
                 "--url", "http://127.0.0.1:8080", "--key", "demo-key", "--events", "100000",
                 "--batch", "1000", "--clients", "4", "--contacts", "20000", "--seed", "1", "--distinct", "false"));
+        opt.putIfAbsent("--purchases", "0");
         for (int i = 0; i + 1 < args.length; i += 2) opt.put(args[i], args[i + 1]);
         String url = opt.get("--url") + "/v1/events";
         String key = opt.get("--key");
@@ -44,6 +46,7 @@ public class IngestBenchmark {
         int clients = Integer.parseInt(opt.get("--clients"));
         int contacts = Integer.parseInt(opt.get("--contacts"));
         boolean distinct = Boolean.parseBoolean(opt.get("--distinct"));
+        int purchases = Integer.parseInt(opt.get("--purchases"));
         String run = Long.toString(System.currentTimeMillis(), 36);
         Random random = new Random(Long.parseLong(opt.get("--seed")));
 
@@ -57,7 +60,7 @@ public class IngestBenchmark {
             for (int i = 0; i < n; i++) {
                 int seq = made + i;
                 if (i > 0) sb.append(',');
-                appendEvent(sb, run + "-" + seq, "c-" + (distinct ? seq : random.nextInt(contacts)), base.plusSeconds(random.nextInt(60 * 86400)), random);
+                appendEvent(sb, run + "-" + seq, "c-" + (distinct ? seq : random.nextInt(contacts)), base.plusSeconds(random.nextInt(60 * 86400)), random, purchases);
             }
             bodies.add(sb.append(']').toString());
             made += n;
@@ -117,9 +120,14 @@ public class IngestBenchmark {
         return sorted.get(Math.min(sorted.size() - 1, (int) Math.ceil(p * sorted.size()) - 1)) / 1e6;
     }
 
-    private static void appendEvent(StringBuilder sb, String id, String contact, Instant at, Random r) {
+    private static void appendEvent(StringBuilder sb, String id, String contact, Instant at, Random r, int purchases) {
         sb.append("{\"id\":\"").append(id).append("\",\"contactId\":\"").append(contact)
                 .append("\",\"occurredAt\":\"").append(at).append("\",");
+        if (purchases > 0 && r.nextInt(100) < purchases) { // only with --purchases: the default mix draws as before
+            sb.append("\"type\":\"purchase.made\",\"properties\":{\"amount\":").append(5 + r.nextInt(195)).append('.')
+                    .append(10 + r.nextInt(90)).append(",\"store\":\"").append(r.nextBoolean() ? "north" : "south").append("\"}}");
+            return;
+        }
         int kind = r.nextInt(100);
         if (kind < 10) {
             sb.append("\"type\":\"contact.created\",\"properties\":{\"attributes\":{\"email\":\"")
