@@ -273,7 +273,7 @@ public final class RuleReader {
         JsonNode v = a.get("value");
         Operand operand;
         if (op.get() == Op.BETWEEN) {
-            if (v == null || !v.isArray() || v.size() != 2 || !v.get(0).isNumber() || !v.get(1).isNumber()) {
+            if (v == null || !v.isArray() || v.size() != 2 || !isFiniteNumber(v.get(0)) || !isFiniteNumber(v.get(1))) {
                 problem(at + "/value", "must be [low, high], two numbers");
                 return null;
             }
@@ -285,7 +285,7 @@ public final class RuleReader {
             }
             operand = new Operand.Range(lo, hi);
         } else {
-            if (v == null || !v.isNumber()) {
+            if (v == null || !isFiniteNumber(v)) {
                 problem(at + "/value", "must be a number");
                 return null;
             }
@@ -489,14 +489,28 @@ public final class RuleReader {
             }
             return new Value.Text(s);
         }
-        if (v.isNumber()) return new Value.Num(new BigDecimal(v.asString()));
+        if (v.isNumber()) return finiteNumber(v, at);
         if (v.isBoolean()) return new Value.Bool(v.booleanValue());
         problem(at, "must be a string, number or boolean");
         return null;
     }
 
+    /**
+     * A JSON number as a value. A literal beyond a double's range (such as {@code 1e400}) reads as an
+     * infinite double, which has no decimal value: it is a problem at its pointer, not a failure.
+     */
+    private Value finiteNumber(JsonNode v, String at) {
+        if (isFiniteNumber(v)) return new Value.Num(new BigDecimal(v.asString()));
+        problem(at, "must be a finite number");
+        return null;
+    }
+
+    private static boolean isFiniteNumber(JsonNode v) {
+        return v != null && v.isNumber() && (!(v.isDouble() || v.isFloat()) || Double.isFinite(v.doubleValue()));
+    }
+
     private Value orderable(JsonNode v, String at) {
-        if (v != null && v.isNumber()) return new Value.Num(new BigDecimal(v.asString()));
+        if (v != null && v.isNumber()) return finiteNumber(v, at);
         if (v != null && v.isString() && Value.parseInstant(v.stringValue(), ZoneOffset.UTC).isPresent()) {
             return new Value.Text(v.stringValue());
         }

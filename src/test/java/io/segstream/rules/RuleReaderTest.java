@@ -117,6 +117,17 @@ class RuleReaderTest {
         assertThat(result.problems().get(0).message()).contains("500 nodes");
     }
 
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {
+            "{\"attribute\": \"x\", \"op\": \"eq\", \"value\": 1e400}                | /rule/value",
+            "{\"attribute\": \"x\", \"op\": \"gt\", \"value\": -1e400}               | /rule/value",
+            "{\"attribute\": \"x\", \"op\": \"between\", \"value\": [1, 1e400]}      | /rule/value/1",
+            "{\"event\": \"p.m\", \"where\": [{\"property\": \"a\", \"op\": \"eq\", \"value\": 1e400}]} | /rule/where/0/value",
+            "{\"event\": \"p.m\", \"aggregate\": {\"fn\": \"sum\", \"property\": \"a\", \"op\": \"gte\", \"value\": 1e400}} | /rule/aggregate/value"})
+    void numbersBeyondADoublesRangeAreProblemsNotFailures(String json, String pointer) {
+        assertThat(read(json).problems()).extracting(Problem::pointer).contains(pointer);
+    }
+
     @Test
     void listSizesAndStringLengthsAreLimited() {
         RuleLimits small = new RuleLimits(32, 500, 3, 10);
