@@ -186,7 +186,7 @@ public class ContactStore {
      * The ids bound as {@code :ids}, as a relation {@code v(id)} to probe with a {@code LATERAL}
      * subquery that cannot be flattened ({@code OFFSET 0}, or {@code FOR UPDATE}): one index probe per
      * id, whatever the planner estimates. Design note: with {@code contact_id = ANY(:ids)}, or a plain
-     * join, and no statistics (a table never analyzed: this machine runs PostgreSQL with autovacuum
+     * join, and no statistics (a table never analyzed: the benchmark host runs PostgreSQL with autovacuum
      * off), the planner may scan the whole tenant and filter by the array: measured, a 100-id lookup
      * took 3.7 s on one connection at 855,000 contacts, and with every execution planned for its
      * parameters the 1,000,000-contact bulk load fell from 19,378 to 7,288 events/s.

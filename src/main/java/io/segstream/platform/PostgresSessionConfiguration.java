@@ -12,7 +12,7 @@ import org.springframework.context.annotation.Configuration;
  *   <li>{@code plan_cache_mode = force_custom_plan}: every execution of a prepared statement is planned
  *       for its parameters and the table's current size. Otherwise PostgreSQL may keep a plan chosen
  *       while a table was small, on one pooled connection, until the table is next analyzed (never,
- *       with autovacuum off as on this machine): one connection took 3.7 s per 100-id lookup at
+ *       with autovacuum off, as on the benchmark host): one connection took 3.7 s per 100-id lookup at
  *       855,000 contacts while the 19 others took a millisecond. The lookups themselves are written so
  *       that every plan probes the index once per id ({@code ContactStore.BY_IDS}).</li>
  *   <li>{@code jit = off}: without statistics the planner's cost estimates for those statements exceed
