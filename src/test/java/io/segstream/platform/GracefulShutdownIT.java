@@ -18,7 +18,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
 import java.util.stream.Collectors;
@@ -95,17 +94,7 @@ class GracefulShutdownIT {
     }
 
     private static List<String> javaCommand(int port, Path data) {
-        List<String> cmd = new ArrayList<>();
-        cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        cmd.add("-cp");
-        cmd.add(System.getProperty("java.class.path"));
-        cmd.add(SegstreamApplication.class.getName());
-        cmd.add("--spring.profiles.active=test");
-        cmd.add("--server.port=" + port);
-        cmd.add("--segstream.data-dir=" + data);
-        cmd.add("--segstream.dev-key=" + KEY);
-        cmd.add("--logging.level.org.springframework.boot=INFO");
-        return cmd;
+        return ChildApplication.command(port, data, KEY, "--logging.level.org.springframework.boot=INFO");
     }
 
     private static int freePort() throws IOException {

@@ -14,7 +14,6 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
@@ -108,16 +107,7 @@ class RestartIT {
     }
 
     private static List<String> javaCommand(int port, Path data) {
-        List<String> cmd = new ArrayList<>();
-        cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        cmd.add("-cp");
-        cmd.add(System.getProperty("java.class.path"));
-        cmd.add(SegstreamApplication.class.getName());
-        cmd.add("--spring.profiles.active=test");
-        cmd.add("--server.port=" + port);
-        cmd.add("--segstream.data-dir=" + data);
-        cmd.add("--segstream.dev-key=" + KEY);
-        return cmd;
+        return ChildApplication.command(port, data, KEY);
     }
 
     private static Optional<ProcessHandle> pidFrom(Path pidFile) throws IOException {
