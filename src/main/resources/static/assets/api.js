@@ -95,19 +95,22 @@ export const enc = encodeURIComponent;
  * then shortened to start there. Resolves to null when the server has no history endpoint (404).
  */
 export async function history(segmentId, from, to, { points = 96, signal } = {}) {
-  const ask = (start) => {
-    const seconds = Math.max(1, Math.ceil((to.getTime() - start.getTime()) / 1000 / points));
+  const end = iso(to);
+  const ask = (startText, start) => {
+    const seconds = Math.max(1, Math.ceil((new Date(end).getTime() - start.getTime()) / 1000 / points));
     const step = seconds % 60 === 0 ? `${seconds / 60}m` : `${seconds}s`;
-    const q = `from=${enc(iso(start))}&to=${enc(iso(to))}&step=${step}`;
+    const q = `from=${enc(startText)}&to=${enc(end)}&step=${step}`;
     return get(`/v1/segments/${enc(segmentId)}/history?${q}`, { signal });
   };
   try {
-    return await ask(from);
+    return await ask(iso(from), from);
   } catch (e) {
     if (e instanceof ApiError && e.notFound) return null;
     if (e instanceof ApiError && e.status === 400) {
+      // The oldest instant is passed back exactly as written: the server keeps microseconds, and rounding it
+      // to what a Date holds could land just before it.
       const oldest = instantIn(e.problem);
-      if (oldest && oldest > from && oldest < to) return ask(oldest);
+      if (oldest && oldest.at > from && oldest.at < new Date(end)) return ask(oldest.text, oldest.at);
     }
     throw e;
   }
@@ -119,10 +122,10 @@ function iso(d) {
 
 const INSTANT = /\d{4}-\d\d-\d\dT\d\d:\d\d(:\d\d(\.\d+)?)?Z/;
 
-/** The first ISO instant written anywhere in a problem body (rounded up to the next second). */
+/** The first ISO instant written anywhere in a problem body: its text as written, and as a Date. */
 function instantIn(problem) {
   const m = JSON.stringify(problem || {}).match(INSTANT);
   if (!m) return null;
-  const d = new Date(m[0]);
-  return Number.isNaN(d.getTime()) ? null : new Date(Math.ceil(d.getTime() / 1000) * 1000);
+  const at = new Date(m[0]);
+  return Number.isNaN(at.getTime()) ? null : { text: m[0], at };
 }
