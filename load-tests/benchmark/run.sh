@@ -67,6 +67,13 @@ export JAVA_HOME
 export JAVA=$JAVA_HOME/bin/java JCMD=$JAVA_HOME/bin/jcmd   # the clients' scripts read JAVA and JCMD
 
 mkdir -p "$(dirname "$OUT")" "$(dirname "$LOG")"
+# Sections measured by other benchmarks (the dashboard's, the authoring ones) follow this line in the
+# report; they are carried over unchanged when the report is written again.
+KEEP_MARKER='<!-- Sections below are written by other benchmarks and kept when run.sh writes this report again. -->'
+KEPT=""
+if [[ -f $OUT ]] && grep -qF -- "$KEEP_MARKER" "$OUT"; then
+  KEPT=$(awk -v m="$KEEP_MARKER" '$0 == m { keep = 1 } keep' "$OUT")
+fi
 : > "$LOG"
 exec > >(tee -a "$LOG") 2>&1
 WORK=$(mktemp -d /tmp/segstream-bench.XXXXXX)
@@ -493,5 +500,6 @@ echo "$PGBENCH_INSERT"
 echo "inserted $INSERTED rows in $INSERT_S s"
 for q in count query; do [[ -f $WORK/naive-$q.sql ]] && { echo "-- naive $q:"; cat "$WORK/naive-$q.sql"; }; done
 printf '```\n\n</details>\n'
+if [[ -n $KEPT ]]; then printf '\n%s\n' "$KEPT"; fi
 } > "$OUT"
 say "report written to $OUT"
