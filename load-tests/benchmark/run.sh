@@ -226,7 +226,7 @@ run_step() { # name command...: output to $WORK/<name>.out (and the console), bo
   say "$name: exit ${STEP_RC[$name]} after ${STEP_S[$name]} s"
   sleep "${PAUSE:-5}"   # let the projection, checkpoints and GC settle between steps
 }
-run_step segments   bash load-tests/segments/bench-segments.sh
+run_step segments   env SERVICE_PID="$SVC_PID" bash load-tests/segments/bench-segments.sh
 run_step changefeed env PID="$SVC_PID" bash load-tests/changefeed/bench-changefeed.sh
 run_step queries    bash load-tests/queries/bench-queries.sh
 
@@ -348,6 +348,11 @@ rates_for() { grep -E "^round [0-9]+, +$1 segments:" "$SEG" | grep -oE 'rate=[0-
 R0=$(for r in $(rates_for 0); do n "$r"; done | paste -sd/ | sed 's#/# / #g')
 R10=$(for r in $(rates_for 10); do n "$r"; done | paste -sd/ | sed 's#/# / #g')
 R0_MED=$(rates_for 0 | median); R10_MED=$(rates_for 10 | median)
+cpu_for() { grep -E "^round [0-9]+, +$1 segments:" "$SEG" | grep -oE "$2=[0-9.]+" | cut -d= -f2 | median; }
+CPU_ROW=""
+for k in 0 10; do
+  CPU_ROW+="| CPU time per accepted event, $k segments (median of the rounds; user + system from /proc) | service $(val "$(cpu_for "$k" service)" " µs"), PostgreSQL $(val "$(cpu_for "$k" postgres)" " µs"), Redis $(val "$(cpu_for "$k" redis)" " µs") |"$'\n'
+done
 BF_LOAD=$(sed -n '/== backfill/,$p' "$SEG" | grep -oE 'rate=[0-9]+' | head -1 | cut -d= -f2)
 BF_MS=$(grep -oE 'over [0-9]+ contacts: [0-9]+ ms until live' "$SEG" | grep -oE '[0-9]+ ms' | grep -oE '[0-9]+')
 BF_S=$([[ -n $BF_MS ]] && awk -v m="$BF_MS" 'BEGIN {printf "%.1f", m / 1000}')
@@ -437,7 +442,7 @@ $INVOKED
 | --- | --- |
 | ingest, no segments, rounds 1 / 2 / 3 (round 1 on a cold JVM) | $R0 events/s (median $(n "$R0_MED")) |
 | ingest, $SEG_SEGMENTS live segments, rounds 1 / 2 / 3 | $R10 events/s (median $(n "$R10_MED"); ratio to no segments $(ratio "$R10_MED" "$R0_MED")) |
-| bulk load of $(n "$CONTACTS") new contacts, one event each (backfill tenant / query tenant) | $(n "$BF_LOAD") / $(n "$Q_LOAD") events/s |
+${CPU_ROW}| bulk load of $(n "$CONTACTS") new contacts, one event each (backfill tenant / query tenant) | $(n "$BF_LOAD") / $(n "$Q_LOAD") events/s |
 | backfill of \`happy-lyon\` (city eq Lyon or a review ≥ 4 within 90d) | $(n "$BF_MS") ms, $(n "$BF_COUNT") members |
 EOF
 for r in $RATES; do

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Segment benchmarks against a running segstream (see README "Performance"):
 #  1. ingest rate into a tenant without segments vs one with the 10 live segments of ten-segments.ndjson,
-#     same data (same seeds), alternating, three rounds each;
+#     same data (same seeds), alternating, three rounds each, with the CPU time each round cost the
+#     service (SERVICE_PID, when given), PostgreSQL and Redis per accepted event;
 #  2. backfill: loads CONTACTS contacts into a fresh tenant, then creates one segment and reports how long
 #     its build took (from the service's log line "Segment ... built in N ms", read via the API status).
 # Usage: ADMIN_KEY=admin-key URL=http://127.0.0.1:8080 CONTACTS=1000000 load-tests/segments/bench-segments.sh
@@ -16,6 +17,24 @@ run=$(date +%s)
 
 source load-tests/lib.sh
 
+# CPU time (user + system, in clock ticks) of the service, of PostgreSQL (every live postgres process plus
+# what the postmaster collected from backends that exited) and of Redis; read from /proc on Linux.
+TICK=$(getconf CLK_TCK)
+proc_ticks() { awk '{ sub(/^.*\) /, ""); print $12 + $13 }' "/proc/$1/stat" 2>/dev/null || echo 0; }
+child_ticks() { awk '{ sub(/^.*\) /, ""); print $14 + $15 }' "/proc/$1/stat" 2>/dev/null || echo 0; }
+cpu_of() { # service|postgres|redis -> ticks
+  local t=0 p
+  case $1 in
+    service) [[ -n ${SERVICE_PID:-} ]] && t=$(proc_ticks "$SERVICE_PID") ;;
+    postgres)
+      for p in $(pgrep -x postgres || true); do t=$((t + $(proc_ticks "$p"))); done
+      for p in $(pgrep -x postgres -o || true); do t=$((t + $(child_ticks "$p"))); done ;;
+    redis) for p in $(pgrep redis-server || true); do t=$((t + $(proc_ticks "$p"))); done ;;
+  esac
+  echo "$t"
+}
+per_event() { awk -v t="$1" -v hz="$TICK" -v n="$2" 'BEGIN { if (n > 0) printf "%.1f", t * 1e6 / hz / n; else print "n/a" }'; }
+
 echo "== ingest: 0 vs 10 live segments, $EVENTS events, batch 1000, 4 clients =="
 KEY0=$(tenant "bench-plain-$run" Europe/Paris)
 KEY10=$(tenant "bench-seg-$run" Europe/Paris)
@@ -27,8 +46,14 @@ for round in 1 2 3; do
   for k in 0 10; do
     key=KEY$k
     printf 'round %s, %2s segments: ' "$round" "$k"
-    $JAVA load-tests/ingest/IngestBenchmark.java --url "$URL" --key "${!key}" --events "$EVENTS" --batch 1000 \
-          --clients 4 --contacts 20000 --seed "$round" | grep rate
+    s0=$(cpu_of service) p0=$(cpu_of postgres) r0=$(cpu_of redis)
+    out=$($JAVA load-tests/ingest/IngestBenchmark.java --url "$URL" --key "${!key}" --events "$EVENTS" --batch 1000 \
+          --clients 4 --contacts 20000 --seed "$round" | grep rate)
+    s1=$(cpu_of service) p1=$(cpu_of postgres) r1=$(cpu_of redis)
+    accepted=$(grep -oE 'accepted=[0-9]+' <<<"$out" | cut -d= -f2)
+    printf '%s cpu_us_per_event service=%s postgres=%s redis=%s\n' "$out" \
+      "$([[ -n ${SERVICE_PID:-} ]] && per_event $((s1 - s0)) "$accepted" || echo n/a)" \
+      "$(per_event $((p1 - p0)) "$accepted")" "$(per_event $((r1 - r0)) "$accepted")"
   done
 done
 
