@@ -226,7 +226,8 @@ run_step() { # name command...: output to $WORK/<name>.out (and the console), bo
   say "$name: exit ${STEP_RC[$name]} after ${STEP_S[$name]} s"
   sleep "${PAUSE:-5}"   # let the projection, checkpoints and GC settle between steps
 }
-run_step segments   env SERVICE_PID="$SVC_PID" bash load-tests/segments/bench-segments.sh
+run_step segments   env SERVICE_PID="$SVC_PID" PG_WAL_DSN="host=$PG_H port=$PG_P user=$PG_U dbname=$PG_D" \
+                    bash load-tests/segments/bench-segments.sh
 run_step changefeed env PID="$SVC_PID" bash load-tests/changefeed/bench-changefeed.sh
 run_step queries    bash load-tests/queries/bench-queries.sh
 
@@ -351,7 +352,7 @@ R0_MED=$(rates_for 0 | median); R10_MED=$(rates_for 10 | median)
 cpu_for() { grep -E "^round [0-9]+, +$1 segments:" "$SEG" | grep -oE "$2=[0-9.]+" | cut -d= -f2 | median; }
 CPU_ROW=""
 for k in 0 10; do
-  CPU_ROW+="| CPU time per accepted event, $k segments (median of the rounds; user + system from /proc) | service $(val "$(cpu_for "$k" service)" " µs"), PostgreSQL $(val "$(cpu_for "$k" postgres)" " µs"), Redis $(val "$(cpu_for "$k" redis)" " µs") |"$'\n'
+  CPU_ROW+="| CPU time per accepted event, $k segments (median of the rounds; user + system from /proc) | service $(val "$(cpu_for "$k" service)" " µs"), PostgreSQL $(val "$(cpu_for "$k" postgres)" " µs"), Redis $(val "$(cpu_for "$k" redis)" " µs"); PostgreSQL WAL $(val "$(cpu_for "$k" wal_bytes)" " bytes") |"$'\n'
 done
 BF_LOAD=$(sed -n '/== backfill/,$p' "$SEG" | grep -oE 'rate=[0-9]+' | head -1 | cut -d= -f2)
 BF_MS=$(grep -oE 'over [0-9]+ contacts: [0-9]+ ms until live' "$SEG" | grep -oE '[0-9]+ ms' | grep -oE '[0-9]+')

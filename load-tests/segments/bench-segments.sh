@@ -33,6 +33,8 @@ cpu_of() { # service|postgres|redis -> ticks
   esac
   echo "$t"
 }
+# WAL bytes PostgreSQL wrote (PG_WAL_DSN: a libpq connection string; the whole server's WAL, so a quiet one).
+wal_lsn() { [[ -n ${PG_WAL_DSN:-} ]] && psql -X -At "$PG_WAL_DSN" -c "SELECT pg_current_wal_lsn() - '0/0'" 2>/dev/null | cut -d. -f1 || echo 0; }
 per_event() { awk -v t="$1" -v hz="$TICK" -v n="$2" 'BEGIN { if (n > 0) printf "%.1f", t * 1e6 / hz / n; else print "n/a" }'; }
 
 echo "== ingest: 0 vs 10 live segments, $EVENTS events, batch 1000, 4 clients =="
@@ -46,14 +48,15 @@ for round in 1 2 3; do
   for k in 0 10; do
     key=KEY$k
     printf 'round %s, %2s segments: ' "$round" "$k"
-    s0=$(cpu_of service) p0=$(cpu_of postgres) r0=$(cpu_of redis)
+    s0=$(cpu_of service) p0=$(cpu_of postgres) r0=$(cpu_of redis) w0=$(wal_lsn)
     out=$($JAVA load-tests/ingest/IngestBenchmark.java --url "$URL" --key "${!key}" --events "$EVENTS" --batch 1000 \
           --clients 4 --contacts 20000 --seed "$round" | grep rate)
-    s1=$(cpu_of service) p1=$(cpu_of postgres) r1=$(cpu_of redis)
+    s1=$(cpu_of service) p1=$(cpu_of postgres) r1=$(cpu_of redis) w1=$(wal_lsn)
     accepted=$(grep -oE 'accepted=[0-9]+' <<<"$out" | cut -d= -f2)
-    printf '%s cpu_us_per_event service=%s postgres=%s redis=%s\n' "$out" \
+    printf '%s cpu_us_per_event service=%s postgres=%s redis=%s wal_bytes=%s\n' "$out" \
       "$([[ -n ${SERVICE_PID:-} ]] && per_event $((s1 - s0)) "$accepted" || echo n/a)" \
-      "$(per_event $((p1 - p0)) "$accepted")" "$(per_event $((r1 - r0)) "$accepted")"
+      "$(per_event $((p1 - p0)) "$accepted")" "$(per_event $((r1 - r0)) "$accepted")" \
+      "$([[ -n ${PG_WAL_DSN:-} ]] && awk -v b=$((w1 - w0)) -v n="$accepted" 'BEGIN { printf "%.0f", n > 0 ? b / n : 0 }' || echo n/a)"
   done
 done
 
