@@ -4,8 +4,9 @@
 #   CONTACTS=20000 RATES=500 STREAMS=200 SECONDS_PER_RATE=10 OUT=/tmp/b.md PORT=8092 load-tests/benchmark/run.sh
 #
 # 1. builds the jar if missing, starts the service (java -Xmx2g -jar) against the local PostgreSQL 15
-#    and Redis 7 (BENCH_EXTERNAL=1, the default: fresh database, FLUSHALL) or its embedded servers
-#    (BENCH_EXTERNAL=0), and waits for readiness;
+#    and Redis 7 (BENCH_EXTERNAL=1, the default: fresh database, FLUSHALL; the production jar) or its
+#    embedded servers (BENCH_EXTERNAL=0; the jar of ./mvnw -Pembedded package, which carries them), and
+#    waits for readiness;
 # 2. runs the existing clients, unchanged: load-tests/segments/bench-segments.sh,
 #    load-tests/changefeed/bench-changefeed.sh, load-tests/queries/bench-queries.sh; then records the
 #    service's heap (after a full GC), Redis memory and the PostgreSQL database size;
@@ -40,7 +41,13 @@ export SECONDS_PER_RATE=${SECONDS_PER_RATE:-30}
 export STREAMS=${STREAMS:-10000}              # concurrent SSE streams
 BENCH_EXTERNAL=${BENCH_EXTERNAL:-1}           # 1: local PostgreSQL + Redis (wiped!); 0: embedded servers
 BENCH_PORT=${PORT:-${SERVER_PORT:-8080}}
-JAR=${JAR:-target/segstream-0.1.0-SNAPSHOT.jar}
+# The production jar carries no embedded server; embedded mode runs the -Pembedded build's jar.
+if [[ $BENCH_EXTERNAL == 1 ]]; then
+  DEFAULT_JAR=target/segstream-0.1.0-SNAPSHOT.jar; BUILD=(./mvnw -B -q package -DskipTests)
+else
+  DEFAULT_JAR=target/segstream-0.1.0-SNAPSHOT-embedded.jar; BUILD=(./mvnw -B -q -Pembedded package -DskipTests)
+fi
+JAR=${JAR:-$DEFAULT_JAR}
 REBUILD=${REBUILD:-0}
 OUT=${OUT:-BENCHMARKS.md}
 if [[ -z ${LOG:-} ]]; then
@@ -125,9 +132,9 @@ ulimit -n "$(ulimit -Hn)" 2>/dev/null || true      # STREAMS sockets in the clie
 if curl -s -o /dev/null --max-time 2 "$URL/"; then die "something already listens on port $BENCH_PORT (set PORT)"; fi
 
 if [[ $REBUILD == 1 || ! -f $JAR ]]; then
-  [[ $JAR == target/segstream-0.1.0-SNAPSHOT.jar ]] || die "JAR=$JAR does not exist"
-  say "building $JAR (./mvnw -B -q package -DskipTests)"
-  ./mvnw -B -q package -DskipTests || die "build failed"
+  [[ $JAR == "$DEFAULT_JAR" ]] || die "JAR=$JAR does not exist"
+  say "building $JAR (${BUILD[*]})"
+  "${BUILD[@]}" || die "build failed"
 fi
 JAR_ABS=$(cd "$(dirname "$JAR")" && pwd)/$(basename "$JAR")
 

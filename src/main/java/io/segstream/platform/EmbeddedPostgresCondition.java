@@ -8,7 +8,6 @@ import org.springframework.core.type.AnnotatedTypeMetadata;
 public final class EmbeddedPostgresCondition implements Condition {
     @Override
     public boolean matches(ConditionContext context, AnnotatedTypeMetadata metadata) {
-        String url = context.getEnvironment().getProperty("spring.r2dbc.url");
-        return url == null || url.isBlank();
+        return EmbeddedServersIncluded.postgresEmbedded(context.getEnvironment());
     }
 }

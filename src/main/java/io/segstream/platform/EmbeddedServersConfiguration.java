@@ -146,9 +146,7 @@ class EmbeddedServersConfiguration {
     static final class NoRedisConfigured implements Condition {
         @Override
         public boolean matches(ConditionContext context, AnnotatedTypeMetadata metadata) {
-            Environment env = context.getEnvironment();
-            return !hasText(env, "spring.data.redis.url") && !hasText(env, "spring.data.redis.host")
-                    && !hasText(env, "spring.data.redis.cluster.nodes") && !hasText(env, "spring.data.redis.sentinel.master");
+            return EmbeddedServersIncluded.redisEmbedded(context.getEnvironment());
         }
     }
 
