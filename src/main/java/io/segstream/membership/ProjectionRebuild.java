@@ -55,9 +55,13 @@ class ProjectionRebuild {
             local len = math.max(tonumber(ARGV[2]), tonumber(redis.call('GET', KEYS[3]) or '0'))
             for i = 1, n do
               local tmp, final = KEYS[3 + i], KEYS[3 + n + i]
-              redis.call('RENAME', tmp, final)
-              redis.call('PERSIST', final)
-              if redis.call('STRLEN', final) < len then redis.call('SETBIT', final, len * 8 - 1, 0) end
+              -- Written in windows with SETRANGE, the temporary string was allocated greedily (twice its
+              -- length): the final one is set whole at the tenant's length, an allocation of that size, and
+              -- without the temporary key's expiry (Projection.FIT).
+              local bits = redis.call('GET', tmp)
+              redis.call('DEL', tmp)
+              if #bits < len then bits = bits .. string.rep('\\0', len - #bits) end
+              redis.call('SET', final, bits)
               redis.call('SADD', KEYS[2], final)
             end
             redis.call('SET', KEYS[3], len)
@@ -137,7 +141,7 @@ class ProjectionRebuild {
         keys.add(Projection.lengthKey(tenantId));
         finals.forEach(k -> keys.add(temporary.get(k)));
         finals.forEach(k -> keys.add(Projection.key(tenantId, k)));
-        long length = Math.max(8192, (bytes + 8191) / 8192 * 8192);
+        long length = Math.max(8192, (bytes + Projection.ALLOCATION_SLACK + 8191) / 8192 * 8192) - Projection.ALLOCATION_SLACK;
         return redis.execute(SWAP, keys, List.of(Long.toString(seq), Long.toString(length), Integer.toString(finals.size())))
                 .next()
                 .timeout(TIMEOUT);

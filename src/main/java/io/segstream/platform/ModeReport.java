@@ -33,7 +33,9 @@ class ModeReport {
         EmbeddedRedisServer rd = redis.getIfAvailable();
         String pgMode = pg != null ? "embedded on 127.0.0.1:" + pg.port() : "external " + EmbeddedServersConfiguration.redact(env.getProperty("spring.r2dbc.url"));
         String redisUrl = env.getProperty("spring.data.redis.url");
+        String clusterNodes = env.getProperty("spring.data.redis.cluster.nodes");
         String redisMode = rd != null ? "embedded on 127.0.0.1:" + rd.port()
+                : clusterNodes != null && !clusterNodes.isBlank() ? "cluster " + clusterNodes
                 : "external " + (redisUrl != null ? EmbeddedServersConfiguration.redact(redisUrl)
                         : env.getProperty("spring.data.redis.host") + ":" + env.getProperty("spring.data.redis.port", "6379"));
         String folder = pg != null || rd != null

@@ -19,6 +19,19 @@ public final class Api {
         this.client = client;
     }
 
+    /**
+     * An API client for a running instance at {@code baseUrl} (one outside the test's own context), with
+     * the integration tests' client settings ({@link OneRequestPerConnection}).
+     */
+    public static Api at(String baseUrl) {
+        return new Api(WebTestClient.bindToServer(new org.springframework.http.client.reactive.ReactorClientHttpConnector(
+                        reactor.netty.http.client.HttpClient.create().keepAlive(false)))
+                .baseUrl(baseUrl)
+                .filter(OneRequestPerConnection.readWhole())
+                .responseTimeout(Duration.ofSeconds(30))
+                .build());
+    }
+
     public WebTestClient client() {
         return client;
     }

@@ -81,6 +81,21 @@ public final class Invariants {
         for (String key : keys) {
             byte[] v = get(key);
             assertThat(v == null ? 0 : v.length).as("length of %s", key).isEqualTo((int) expected);
+            // Allocated at its length, not greedily (twice the length when padded with SETBIT): docs/scaling.md.
+            assertThat(memoryUsage(key)).as("Redis memory of %s, %d bytes long", key, expected).isLessThanOrEqualTo(expected + 512);
+        }
+    }
+
+    /** MEMORY USAGE of a key (its allocation, key and object overhead included). */
+    private long memoryUsage(String key) {
+        var conn = redis.getReactiveConnection();
+        try {
+            ByteBuffer script = ByteBuffer.wrap("return redis.call('MEMORY', 'USAGE', KEYS[1], 'SAMPLES', '0')".getBytes(StandardCharsets.UTF_8));
+            Long usage = conn.scriptingCommands().<Long>eval(script, org.springframework.data.redis.connection.ReturnType.INTEGER, 1,
+                    ByteBuffer.wrap(key.getBytes(StandardCharsets.UTF_8))).next().block(Duration.ofSeconds(5));
+            return usage == null ? 0 : usage;
+        } finally {
+            conn.close();
         }
     }
 
