@@ -19,6 +19,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.springframework.http.MediaType;
 import org.springframework.core.io.buffer.DataBufferFactory;
 import org.springframework.http.HttpHeaders;
+import org.springframework.http.HttpMethod;
+import org.springframework.http.server.reactive.ServerHttpRequest;
 import org.springframework.http.server.reactive.ServerHttpResponse;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
@@ -66,9 +68,10 @@ class ChangeFeedController {
     Mono<Void> segmentChanges(Caller caller, @PathVariable String id,
             @RequestHeader(name = "Last-Event-ID", required = false) String lastEventId,
             @RequestParam(required = false) String after, @RequestParam(defaultValue = "false") boolean counts,
-            ServerHttpResponse response) {
+            ServerHttpRequest request, ServerHttpResponse response) {
         caller.require(Scope.READ);
         Long from = resumePoint(lastEventId, after);
+        if (request.getMethod() == HttpMethod.HEAD) return existing(caller, List.of(id)).then(head(response));
         return existing(caller, List.of(id)).flatMap(s -> respond(response, caller.tenantId(), s, from, counts, s));
     }
 
@@ -76,9 +79,13 @@ class ChangeFeedController {
     Mono<Void> changes(Caller caller, @RequestParam(name = "segment", required = false) List<String> segmentIds,
             @RequestHeader(name = "Last-Event-ID", required = false) String lastEventId,
             @RequestParam(required = false) String after, @RequestParam(defaultValue = "false") boolean counts,
-            ServerHttpResponse response) {
+            ServerHttpRequest request, ServerHttpResponse response) {
         caller.require(Scope.READ);
         Long from = resumePoint(lastEventId, after);
+        if (request.getMethod() == HttpMethod.HEAD) {
+            return (segmentIds == null || segmentIds.isEmpty() ? Mono.<Void>empty() : existing(caller, segmentIds).then())
+                    .then(head(response));
+        }
         if ((segmentIds == null || segmentIds.isEmpty()) && caller.streamSegments().isPresent()) {
             // A stream token limited to some segments: those of them that still exist.
             return segments.list(caller.tenantId()).map(d -> d.id()).filter(caller::maySee)
@@ -91,6 +98,24 @@ class ChangeFeedController {
                     .flatMap(all -> respond(response, caller.tenantId(), null, from, counts, Set.copyOf(all)));
         }
         return existing(caller, segmentIds).flatMap(s -> respond(response, caller.tenantId(), s, from, counts, s));
+    }
+
+    /**
+     * A {@code HEAD} of a stream: the stream's headers and no body, at once. (Spring answers a HEAD by
+     * reading the body the GET would write and dropping it: an endless stream, so the answer never came
+     * and the subscription stayed open.)
+     */
+    private static Mono<Void> head(ServerHttpResponse response) {
+        return Mono.defer(() -> {
+            streamHeaders(response.getHeaders());
+            return response.setComplete();
+        });
+    }
+
+    private static void streamHeaders(HttpHeaders headers) {
+        headers.setContentType(MediaType.TEXT_EVENT_STREAM);
+        headers.setCacheControl("no-cache");
+        headers.set("X-Accel-Buffering", "no");
     }
 
     private Mono<Set<String>> existing(Caller caller, List<String> ids) {
@@ -120,10 +145,7 @@ class ChangeFeedController {
         stream = stream
                 .doOnSubscribe(s -> open.incrementAndGet())
                 .doFinally(s -> open.decrementAndGet());
-        HttpHeaders headers = response.getHeaders();
-        headers.setContentType(MediaType.TEXT_EVENT_STREAM);
-        headers.setCacheControl("no-cache");
-        headers.set("X-Accel-Buffering", "no");
+        streamHeaders(response.getHeaders());
         DataBufferFactory buffers = response.bufferFactory();
         return response.writeWith(stream.map(frame -> buffers.wrap(frame.getBytes(StandardCharsets.UTF_8))));
     }

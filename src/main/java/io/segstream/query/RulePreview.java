@@ -99,10 +99,11 @@ class RulePreview {
         int sample = DEFAULT_SAMPLE;
         JsonNode s = body.get("sample");
         if (s != null && !s.isNull()) {
-            if (!s.isIntegralNumber() || s.asLong() < 1 || s.asLong() > MAX_SAMPLE) {
+            // (canConvertToInt first: a number beyond a long, such as 1e30 written out, fails asLong())
+            if (!s.isIntegralNumber() || !s.canConvertToInt() || s.intValue() < 1 || s.intValue() > MAX_SAMPLE) {
                 errors.add(new FieldError("/sample", "must be an integer from 1 to " + MAX_SAMPLE));
             } else {
-                sample = s.asInt();
+                sample = s.intValue();
             }
         }
         RuleInput rule = RuleInput.read(body, limits.rules(), json, errors);

@@ -56,12 +56,12 @@ class SessionController {
     }
 
     @DeleteMapping("/current")
-    Mono<ResponseEntity<Void>> signOut(ServerHttpRequest request) {
+    Mono<ResponseEntity<Void>> signOut(Caller caller, ServerHttpRequest request) {
         HttpCookie cookie = request.getCookies().getFirst(SessionCookies.NAME);
         if (cookie == null || cookie.getValue().isEmpty()) {
             return Mono.error(ProblemException.notFound("A session cookie"));
         }
-        return sessions.end(cookie.getValue())
+        return sessions.end(cookie.getValue(), caller)
                 .thenReturn(ResponseEntity.noContent()
                         .header(HttpHeaders.SET_COOKIE, SessionCookies.clear(request).toString())
                         .<Void>build());

@@ -48,9 +48,11 @@ class SessionStore {
                 .timeout(TIMEOUT);
     }
 
-    Mono<Void> end(String idHash) {
-        return db.sql("UPDATE sessions SET ended_at = coalesce(ended_at, now()) WHERE id_hash = :hash")
+    /** Ends the session with this id hash if it is one of the tenant's (nothing otherwise). */
+    Mono<Void> end(String idHash, String tenantId) {
+        return db.sql("UPDATE sessions SET ended_at = coalesce(ended_at, now()) WHERE id_hash = :hash AND tenant_id = :tenant")
                 .bind("hash", idHash)
+                .bind("tenant", tenantId)
                 .then()
                 .timeout(TIMEOUT);
     }

@@ -81,10 +81,13 @@ class Sessions {
                 .flatMap(r -> authenticator.callerOfKey(r.keyId()).filter(c -> c.tenantId().equals(r.tenantId())));
     }
 
-    /** Ends the session with this id (nothing when there is none). */
-    Mono<Void> end(String id) {
+    /**
+     * Ends the session with this id if it belongs to the caller's tenant (nothing when there is none). A
+     * request authenticated otherwise (a bearer key of another tenant) that carries some other tenant's
+     * cookie ends nothing.
+     */
+    Mono<Void> end(String id, Caller caller) {
         String hash = ApiKeys.hash(id);
-        cache.remove(hash);
-        return store.end(hash).doOnSuccess(v -> cache.remove(hash));
+        return store.end(hash, caller.tenantId()).doOnSuccess(v -> cache.remove(hash));
     }
 }

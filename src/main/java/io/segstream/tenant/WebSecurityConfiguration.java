@@ -26,6 +26,8 @@ import org.springframework.security.web.server.util.matcher.ServerWebExchangeMat
 import org.springframework.web.cors.CorsConfiguration;
 import org.springframework.web.cors.reactive.CorsConfigurationSource;
 import org.springframework.web.cors.reactive.CorsUtils;
+import org.springframework.web.cors.reactive.CorsWebFilter;
+import org.springframework.web.cors.reactive.DefaultCorsProcessor;
 import org.springframework.web.cors.reactive.UrlBasedCorsConfigurationSource;
 import org.springframework.web.server.WebFilter;
 import reactor.core.publisher.Mono;
@@ -74,7 +76,8 @@ class WebSecurityConfiguration {
                 .logout(ServerHttpSecurity.LogoutSpec::disable)
                 .requestCache(c -> c.requestCache(NoOpServerRequestCache.getInstance()))
                 .securityContextRepository(NoOpServerSecurityContextRepository.getInstance())
-                .cors(c -> c.configurationSource(corsSource(cors)))
+                .cors(ServerHttpSecurity.CorsSpec::disable)
+                .addFilterAt(problemCors(corsSource(cors)), SecurityWebFiltersOrder.CORS)
                 .csrf(c -> c.csrfTokenRepository(csrfTokens)
                         // The token as it is in the cookie, so that a page echoes the cookie's value.
                         .csrfTokenRequestHandler(new ServerCsrfTokenRequestAttributeHandler())
@@ -151,6 +154,27 @@ class WebSecurityConfiguration {
             }
             return token.then(chain.filter(exchange));
         };
+    }
+
+    /**
+     * Spring's CORS filter, except that a refused request (an origin not listed, a method or header not
+     * allowed) is answered {@code 403} problem+json like every other refusal; Spring's own filter ends
+     * it with an empty body and no content type.
+     */
+    private static WebFilter problemCors(CorsConfigurationSource source) {
+        String refused = WebSecurityConfiguration.class.getName() + ".corsRefused";
+        CorsWebFilter cors = new CorsWebFilter(source, new DefaultCorsProcessor() {
+            @Override
+            public boolean process(CorsConfiguration config, org.springframework.web.server.ServerWebExchange exchange) {
+                boolean valid = super.process(config, exchange);
+                if (!valid) exchange.getAttributes().put(refused, Boolean.TRUE);
+                return valid;
+            }
+        });
+        return (exchange, chain) -> cors.filter(exchange, chain)
+                .then(Mono.defer(() -> exchange.getAttributes().containsKey(refused)
+                        ? Mono.error(forbidden("This origin, method or header may not call the API from a browser"))
+                        : Mono.empty()));
     }
 
     private static CorsConfigurationSource corsSource(CorsProperties properties) {

@@ -78,13 +78,17 @@ class BrowserSecurityIT {
                 .header(HttpHeaders.ACCESS_CONTROL_REQUEST_METHOD, "GET")
                 .exchange()
                 .expectStatus().isForbidden()
-                .expectHeader().doesNotExist(HttpHeaders.ACCESS_CONTROL_ALLOW_ORIGIN);
+                .expectHeader().doesNotExist(HttpHeaders.ACCESS_CONTROL_ALLOW_ORIGIN)
+                .expectHeader().contentType(MediaType.APPLICATION_PROBLEM_JSON)
+                .expectBody().jsonPath("$.status").isEqualTo(403).jsonPath("$.type").isEqualTo("urn:segstream:problem:forbidden");
         var tenant = api.newTenant();
         client.get().uri("/v1/segments").header(HttpHeaders.ORIGIN, "https://evil.example")
                 .header(HttpHeaders.AUTHORIZATION, "Bearer " + tenant.key())
                 .exchange()
                 .expectStatus().isForbidden()
-                .expectHeader().doesNotExist(HttpHeaders.ACCESS_CONTROL_ALLOW_ORIGIN);
+                .expectHeader().doesNotExist(HttpHeaders.ACCESS_CONTROL_ALLOW_ORIGIN)
+                .expectHeader().contentType(MediaType.APPLICATION_PROBLEM_JSON)
+                .expectBody().jsonPath("$.status").isEqualTo(403).jsonPath("$.type").isEqualTo("urn:segstream:problem:forbidden");
     }
 
     @Test
