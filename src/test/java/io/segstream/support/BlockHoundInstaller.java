@@ -77,6 +77,11 @@ public final class BlockHoundInstaller implements TestExecutionListener {
             builder.allowBlockingCallsInside("ch.qos.logback.core.OutputStreamAppender", "writeBytes");
             // Loading a class reads the jar once, on first use.
             builder.allowBlockingCallsInside("java.lang.ClassLoader", "loadClass");
+            // Spring Data Redis reads (and on first use creates) the shared reactive connection's holder under
+            // a lock: a field read, the lock contended only when many calls start at once; connecting itself
+            // is asynchronous.
+            builder.allowBlockingCallsInside("org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory",
+                    "getOrCreateSharedReactiveConnection");
             // SecureRandom reads the OS entropy source, which does not block once seeded (Linux getrandom).
             builder.allowBlockingCallsInside("java.security.SecureRandom", "nextBytes");
             builder.allowBlockingCallsInside("java.security.SecureRandom", "generateSeed");
