@@ -137,9 +137,13 @@ public class ContactStore {
         return writeRows(tenantId, updates).then(Mono.defer(() -> erase(tenantId, updates))).timeout(TIMEOUT);
     }
 
-    /** The contact, if it exists and has not been deleted. */
+    /**
+     * The contact, if it exists and has not been deleted, with only the segments that exist: a deleted
+     * segment stays in its members' rows until its deletion has worked through them, and must not show.
+     */
     public Mono<StoredContact> find(String tenantId, String contactId) {
-        return db.sql("SELECT " + COLUMNS + " FROM contacts c WHERE tenant_id = :tenant AND contact_id = :id AND live")
+        return db.sql("SELECT " + COLUMNS.replace("c.segments", EXISTING_SEGMENTS)
+                        + " FROM contacts c WHERE tenant_id = :tenant AND contact_id = :id AND live")
                 .bind("tenant", tenantId)
                 .bind("id", contactId)
                 .map(this::stored)
@@ -198,6 +202,12 @@ public class ContactStore {
             "c.contact_id, c.contact_no, c.state::text AS state, c.behaviour::text AS behaviour, c.segments, "
                     // epoch microseconds: decoding a timestamptz parses its text, a measurable cost per contact
                     + "(extract(epoch FROM c.next_due) * 1000000)::bigint AS next_due_us";
+
+    /** {@code c.segments} without the segments deleted since, in their order. */
+    private static final String EXISTING_SEGMENTS = """
+            ARRAY(SELECT x.id FROM unnest(c.segments) WITH ORDINALITY AS x(id, ord)
+                  WHERE EXISTS (SELECT 1 FROM segments s WHERE s.tenant_id = c.tenant_id AND s.id = x.id)
+                  ORDER BY x.ord) AS segments""";
 
     /**
      * Locks the contacts named by {@code :ids} that exist, one probe per id in contact-id order (the

@@ -1,6 +1,7 @@
 package io.segstream.membership;
 
 import java.time.Duration;
+import io.segstream.platform.SerializedEmitter;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.data.redis.core.ReactiveStringRedisTemplate;
@@ -36,6 +37,10 @@ public class ChangeSignals implements SmartLifecycle {
     private final Sinks.Many<Appended> toProject = Sinks.many().unicast().onBackpressureBuffer(Queues.<Appended>get(QUEUED).get());
     private static final int QUEUED = 4096;
     private static final int PROJECTING = 16;
+    private final SerializedEmitter<String> localSignals = new SerializedEmitter<>(local, ChangeSignals::notDelivered);
+    private final SerializedEmitter<Appended> appendedSignals = new SerializedEmitter<>(appended, ChangeSignals::notDelivered);
+    private final SerializedEmitter<Appended> projectionQueue = new SerializedEmitter<>(toProject, (changes, result) ->
+            log.debug("Projection queue full ({}); tenant {} is caught up from the log instead", result, changes.tenantId()));
     private volatile Disposable projecting;
     private final String instance = java.util.UUID.randomUUID().toString();
 
@@ -48,7 +53,7 @@ public class ChangeSignals implements SmartLifecycle {
     public Mono<Void> committed(String tenantId) {
         // Bounded: while Redis replays or rebuilds a tenant, a commit does not wait for it.
         return projection.catchUpQuietly(tenantId).timeout(Duration.ofSeconds(2), Mono.empty())
-                .then(Mono.fromRunnable(() -> emit(local, tenantId)))
+                .then(Mono.fromRunnable(() -> localSignals.emit(tenantId)))
                 .then(publish(tenantId));
     }
 
@@ -67,10 +72,8 @@ public class ChangeSignals implements SmartLifecycle {
         if (changes.isEmpty()) return Mono.empty();
         return Mono.fromRunnable(() -> {
             projection.acknowledge(changes.tenantId(), changes.lastSeq());
-            emit(appended, changes);
-            if (emit(toProject, changes).isFailure()) {
-                log.debug("Projection queue full; tenant {} is caught up from the log instead", changes.tenantId());
-            }
+            appendedSignals.emit(changes);
+            projectionQueue.emit(changes);
         });
     }
 
@@ -108,24 +111,16 @@ public class ChangeSignals implements SmartLifecycle {
 
     /**
      * Commits end on many threads at once, and a multicast sink refuses a second concurrent emitter
-     * ({@code FAIL_NON_SERIALIZED}): that wake-up used to be dropped silently. Retried by spinning for at
-     * most 100 ms (an emission takes microseconds). Having no subscriber is normal; any other failure is
-     * logged, and the feed's poll delivers what it missed. Never {@code emitNext}: its overflow handling
-     * would terminate the sink for good.
+     * ({@code FAIL_NON_SERIALIZED}): each sink is fed through a {@link SerializedEmitter}, which loses no
+     * wake-up and never waits. Having no subscriber is normal; any other refusal is logged, and the
+     * feed's poll delivers what it missed. Never {@code emitNext}: its overflow handling would terminate
+     * the sink for good.
      */
-    static <T> Sinks.EmitResult emit(Sinks.Many<T> sink, T value) {
-        long deadline = System.nanoTime() + EMIT_SPIN.toNanos();
-        Sinks.EmitResult result;
-        while ((result = sink.tryEmitNext(value)) == Sinks.EmitResult.FAIL_NON_SERIALIZED && System.nanoTime() < deadline) {
-            Thread.onSpinWait();
-        }
-        if (result.isFailure() && result != Sinks.EmitResult.FAIL_ZERO_SUBSCRIBER) {
+    private static void notDelivered(Object value, Sinks.EmitResult result) {
+        if (result != Sinks.EmitResult.FAIL_ZERO_SUBSCRIBER) {
             log.debug("Change signal not delivered in-process ({}); the feed's poll picks it up", result);
         }
-        return result;
     }
-
-    private static final Duration EMIT_SPIN = Duration.ofMillis(100);
 
     private Mono<Void> publish(String tenantId) {
         return redis.convertAndSend(CHANNEL, instance + " " + tenantId)

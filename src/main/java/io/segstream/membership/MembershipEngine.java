@@ -59,7 +59,8 @@ public final class MembershipEngine {
             if (in) member.add(s.id());
             else member.remove(s.id());
         }
-        // Memberships of segments that no longer exist are dropped (deletion removes them as well).
+        // Memberships of segments that no longer exist are dropped: a deletion removes them in the background
+        // (segment.SegmentDeletions), and a contact evaluated before that happens leaves here.
         member.retainAll(catalog.byId().keySet());
 
         List<Change> changes = new ArrayList<>();
@@ -68,7 +69,10 @@ public final class MembershipEngine {
             if (!before.contains(id)) changes.add(change(t, Change.SEGMENT_PREFIX + id, true, causeKind, eventId));
         }
         for (String id : before) {
-            if (!member.contains(id)) changes.add(change(t, Change.SEGMENT_PREFIX + id, false, causeKind, eventId));
+            if (member.contains(id)) continue;
+            // A segment deleted while its members are still being removed: this exit is part of that deletion.
+            boolean deleted = !catalog.byId().containsKey(id);
+            changes.add(change(t, Change.SEGMENT_PREFIX + id, false, deleted ? "deletion" : causeKind, deleted ? null : eventId));
         }
         bits(t, causeKind, eventId, changes);
 

@@ -123,8 +123,9 @@ public class SegmentBuilder extends BackgroundLoop {
                     .flatMap(i -> batch(job, job.afterNo() + (long) i * batchSize, job.afterNo() + (long) (i + 1) * batchSize),
                             concurrency)
                     .all(current -> current)
-                    .flatMap(current -> current ? advance(job, through).thenReturn(new Job(job.tenantId(), job.segmentId(),
-                            job.version(), through)) : Mono.just(done)) // superseded
+                    .flatMap(current -> current ? advance(job, through).map(advanced -> advanced
+                            ? new Job(job.tenantId(), job.segmentId(), job.version(), through) : done)
+                            : Mono.just(done)) // superseded
                     .flatMap(next -> signals.committed(job.tenantId()).thenReturn(next));
         });
     }
@@ -169,20 +170,30 @@ public class SegmentBuilder extends BackgroundLoop {
         return out;
     }
 
-    private Mono<Void> advance(Job job, long afterNo) {
+    /**
+     * Moves the job's cursor from where this walk found it; false when the job is no longer this walk's
+     * (a segment deleted and re-created with the same id starts again at version 1 with a new job, which
+     * a walk of the old one must not move on).
+     */
+    private Mono<Boolean> advance(Job job, long afterNo) {
         return db.sql("""
                         UPDATE segment_builds SET after_no = :after, lease_until = now() + make_interval(secs => :lease)
-                        WHERE tenant_id = :t AND segment_id = :s AND version = :v""")
+                        WHERE tenant_id = :t AND segment_id = :s AND version = :v AND after_no = :from""")
                 .bind("after", afterNo).bind("lease", (double) LEASE.toSeconds())
-                .bind("t", job.tenantId()).bind("s", job.segmentId()).bind("v", job.version())
-                .then();
+                .bind("t", job.tenantId()).bind("s", job.segmentId()).bind("v", job.version()).bind("from", job.afterNo())
+                .fetch().rowsUpdated()
+                .map(n -> n > 0);
     }
 
+    /** Ends the job and makes the version live, together, if the job is still this walk's (see {@link #advance}). */
     private Mono<Void> finish(Job job) {
-        return db.sql("UPDATE segments SET status = 'live', updated_at = now() WHERE tenant_id = :t AND id = :s AND version = :v")
-                .bind("t", job.tenantId()).bind("s", job.segmentId()).bind("v", job.version())
-                .then()
-                .then(db.sql("DELETE FROM segment_builds WHERE tenant_id = :t AND segment_id = :s AND version = :v")
-                        .bind("t", job.tenantId()).bind("s", job.segmentId()).bind("v", job.version()).then());
+        return db.sql("""
+                        WITH done AS (
+                            DELETE FROM segment_builds
+                            WHERE tenant_id = :t AND segment_id = :s AND version = :v AND after_no = :from RETURNING 1)
+                        UPDATE segments SET status = 'live', updated_at = now()
+                        WHERE tenant_id = :t AND id = :s AND version = :v AND EXISTS (SELECT 1 FROM done)""")
+                .bind("t", job.tenantId()).bind("s", job.segmentId()).bind("v", job.version()).bind("from", job.afterNo())
+                .then();
     }
 }

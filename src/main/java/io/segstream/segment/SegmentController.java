@@ -1,8 +1,6 @@
 package io.segstream.segment;
 
-import io.segstream.membership.ChangeSignals;
 import io.segstream.membership.MembershipCounts;
-import io.segstream.membership.Projection;
 import io.segstream.platform.FieldError;
 import io.segstream.platform.ProblemException;
 import io.segstream.platform.Text;
@@ -44,20 +42,18 @@ class SegmentController {
     private final SegmentLimits limits;
     private final JsonMapper json;
     private final DatabaseClient db;
-    private final ChangeSignals signals;
-    private final Projection projection;
     private final SegmentBuilder builder;
+    private final SegmentDeletions deletions;
     private final MembershipCounts counts;
 
-    SegmentController(SegmentStore store, SegmentLimits limits, JsonMapper json, DatabaseClient db, ChangeSignals signals,
-            Projection projection, SegmentBuilder builder, MembershipCounts counts) {
+    SegmentController(SegmentStore store, SegmentLimits limits, JsonMapper json, DatabaseClient db, SegmentBuilder builder,
+            SegmentDeletions deletions, MembershipCounts counts) {
         this.store = store;
         this.limits = limits;
         this.json = json;
         this.db = db;
-        this.signals = signals;
-        this.projection = projection;
         this.builder = builder;
+        this.deletions = deletions;
         this.counts = counts;
     }
 
@@ -110,9 +106,8 @@ class SegmentController {
         caller.require(Scope.MANAGE);
         String tenant = caller.tenantId();
         return store.delete(tenant, id)
-                .then(signals.committed(tenant))
-                // The projection has cleared the members' bits; the empty bitmap is dropped.
-                .then(projection.dropIfEmpty(tenant, "seg:" + id))
+                // The members leave in the background, in batches (SegmentDeletions).
+                .then(Mono.fromRunnable(deletions::wake))
                 .thenReturn(ResponseEntity.noContent().build());
     }
 

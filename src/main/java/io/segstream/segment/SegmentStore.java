@@ -53,11 +53,15 @@ public class SegmentStore {
                                 "This tenant has " + existing.size() + " segments, the limit"));
                     }
                     checkGraph(id, refs, existing);
-                    return db.sql("""
+                    // Members a deletion of the same id has not removed yet stay for this version's build to
+                    // re-evaluate, as after an update; that deletion's walk stops (SegmentDeletions).
+                    return db.sql("DELETE FROM segment_deletions WHERE tenant_id = :t AND segment_id = :id")
+                            .bind("t", tenantId).bind("id", id).then()
+                            .then(db.sql("""
                                     INSERT INTO segments (tenant_id, id, name, rule, version, status)
                                     VALUES (:t, :id, :name, :rule::jsonb, 1, 'building')""")
                             .bind("t", tenantId).bind("id", id).bind("name", name).bind("rule", ruleJson)
-                            .then()
+                            .then())
                             .then(schedule(tenantId, id, 1))
                             .then(bump(tenantId))
                             .thenReturn(new SegmentDefinition(tenantId, id, name, ruleJson, 1, SegmentDefinition.BUILDING));
@@ -92,10 +96,12 @@ public class SegmentStore {
     }
 
     /**
-     * Deletes the segment, its build and its memberships (each member gets an exit with cause
-     * {@code deletion}). 409 while other segments reference it. Emits the number of members removed.
+     * Deletes the segment and its build under the tenant lock, and records a pending removal of its
+     * memberships, which {@link SegmentDeletions} works off in batches afterwards, outside the tenant
+     * lock (each member gets an exit with cause {@code deletion}). From the commit on the segment does
+     * not exist for any reader. 409 while other segments reference it.
      */
-    public Mono<Long> delete(String tenantId, String id) {
+    public Mono<Void> delete(String tenantId, String id) {
         return lockTenant(tenantId)
                 .then(rules(tenantId))
                 .flatMap(existing -> {
@@ -108,12 +114,18 @@ public class SegmentStore {
                             .then()
                             .then(db.sql("DELETE FROM segment_builds WHERE tenant_id = :t AND segment_id = :id")
                                     .bind("t", tenantId).bind("id", id).then())
-                            .then(bump(tenantId))
-                            .then(removeMembers(tenantId, id));
+                            .then(db.sql("""
+                                            INSERT INTO segment_deletions (tenant_id, segment_id, generation)
+                                            VALUES (:t, :id, nextval('segment_deletion_generation'))
+                                            ON CONFLICT (tenant_id, segment_id) DO UPDATE
+                                            SET generation = EXCLUDED.generation, after_no = -1, lease_until = NULL,
+                                                deleted_at = now()""")
+                                    .bind("t", tenantId).bind("id", id).then())
+                            .then(bump(tenantId));
                 })
                 .as(tx::transactional)
                 .doFinally(signal -> forget(tenantId))
-                .timeout(Duration.ofMinutes(5));
+                .timeout(TIMEOUT);
     }
 
     private record Known(Set<String> ids, long expiresAtNanos) {}
@@ -200,24 +212,5 @@ public class SegmentStore {
 
     private Mono<Void> bump(String tenantId) {
         return db.sql("UPDATE tenants SET segments_version = segments_version + 1 WHERE id = :t").bind("t", tenantId).then();
-    }
-
-    private Mono<Long> removeMembers(String tenantId, String id) {
-        return db.sql("""
-                        WITH removed AS (
-                            UPDATE contacts SET segments = array_remove(segments, :id)
-                            WHERE tenant_id = :t AND segments @> ARRAY[:id]::text[]
-                            RETURNING contact_id, contact_no),
-                        n AS (SELECT count(*) AS c FROM removed),
-                        s AS (
-                            INSERT INTO change_seq (tenant_id, last_seq) SELECT :t, c FROM n
-                            ON CONFLICT (tenant_id) DO UPDATE SET last_seq = change_seq.last_seq + EXCLUDED.last_seq
-                            RETURNING last_seq - (SELECT c FROM n) AS base)
-                        INSERT INTO changes (tenant_id, seq, key, contact_id, contact_no, bit, at, cause_kind, cause_event_id)
-                        SELECT :t, s.base + row_number() OVER (ORDER BY r.contact_no), 'seg:' || :id, r.contact_id,
-                               r.contact_no, false, now(), 'deletion', NULL
-                        FROM removed r, s""")
-                .bind("t", tenantId).bind("id", id)
-                .fetch().rowsUpdated();
     }
 }

@@ -126,7 +126,7 @@ class SegmentIT {
         manage().delete().uri("/v1/segments/vip").exchange().expectStatus().isEqualTo(409);
         manage().delete().uri("/v1/segments/vip-email").exchange().expectStatus().isNoContent();
         api.getContact(tenant.key(), "val").expectBody().jsonPath("$.segments").isEqualTo(List.of("vip"));
-        assertThat(causes("val")).contains("exit:deletion:null");
+        await().atMost(Duration.ofSeconds(10)).until(() -> causes("val").contains("exit:deletion:null"));
         api.get(tenant.key(), "/v1/segments/vip-email").expectStatus().isNotFound();
     }
 
