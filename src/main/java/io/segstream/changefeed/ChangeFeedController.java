@@ -8,7 +8,6 @@ import io.segstream.platform.ProblemException;
 import io.segstream.segment.SegmentStore;
 import io.segstream.tenant.Caller;
 import io.segstream.tenant.Scope;
-import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
@@ -134,11 +133,11 @@ class ChangeFeedController {
     /**
      * Writes the stream: {@code filter} null means every segment; {@code countable} are the segments counts
      * are kept for. The frames are written as plain bytes (see {@link SseFrames}): what is queued leaves in
-     * one flush.
+     * one flush. A live change's bytes are shared by every stream (wrapped, not copied).
      */
     private Mono<Void> respond(ServerHttpResponse response, String tenantId, Set<String> filter, Long from, boolean counts,
             Set<String> countable) {
-        Flux<String> stream = Flux.usingWhen(
+        Flux<byte[]> stream = Flux.usingWhen(
                 tail.subscribe(tenantId),
                 sub -> body(tenantId, filter, from, counts, countable, sub),
                 sub -> Mono.fromRunnable(() -> tail.unsubscribe(tenantId, sub)));
@@ -147,53 +146,55 @@ class ChangeFeedController {
                 .doFinally(s -> open.decrementAndGet());
         streamHeaders(response.getHeaders());
         DataBufferFactory buffers = response.bufferFactory();
-        return response.writeWith(stream.map(frame -> buffers.wrap(frame.getBytes(StandardCharsets.UTF_8))));
+        return response.writeWith(stream.map(buffers::wrap));
     }
 
-    private Flux<String> body(String tenantId, Set<String> filter, Long from, boolean counts,
+    private Flux<byte[]> body(String tenantId, Set<String> filter, Long from, boolean counts,
             Set<String> countable, ChangeTail.Subscription sub) {
         long position = sub.position;
-        String hello = SseFrames.comment("connected", properties.retry());
+        byte[] hello = SseFrames.bytes(SseFrames.comment("connected", properties.retry()));
         // Only a resume needs to know how far the log was pruned; a live-only stream costs no query here.
         Mono<long[]> positionOfLog = from == null ? Mono.just(new long[] {position, 0}) : reader.position(tenantId);
         return positionOfLog.flatMapMany(p -> {
             long pruned = p[1];
-            Flux<String> head = Flux.just(hello);
+            Flux<byte[]> head = Flux.just(hello);
             long replayFrom;
             if (from == null) {
                 replayFrom = position; // live only
             } else if (from < pruned) {
-                head = head.concatWith(Flux.just(SseFrames.reset(position)));
+                head = head.concatWith(Flux.just(SseFrames.bytes(SseFrames.reset(position))));
                 replayFrom = position;
             } else {
                 replayFrom = from;
             }
             long liveFrom = Math.max(replayFrom, position);
-            Flux<ChangeRow> replay = replayFrom >= position ? Flux.empty()
-                    : reader.read(tenantId, replayFrom, position, filter).doOnNext(r -> replayed.increment());
-            Flux<ChangeRow> live = sub.rows()
-                    .filter(r -> r.seq() > liveFrom && (filter == null || filter.contains(r.segment())));
+            // Replayed changes are this stream's own; live ones come encoded once for every stream (ChangeTail).
+            Flux<ChangeTail.Frame> replay = replayFrom >= position ? Flux.empty()
+                    : reader.read(tenantId, replayFrom, position, filter)
+                            .map(r -> new ChangeTail.Frame(r, SseFrames.changeBytes(r)))
+                            .doOnNext(f -> replayed.increment());
+            Flux<ChangeTail.Frame> live = sub.frames()
+                    .filter(f -> f.row().seq() > liveFrom && (filter == null || filter.contains(f.row().segment())));
             Counts tally = counts ? new Counts() : null;
-            Flux<String> changes = Flux.concat(replay, live)
-                    .doOnNext(r -> {
-                        if (tally != null) tally.apply(r);
+            Flux<byte[]> changes = Flux.concat(replay, live)
+                    .doOnNext(f -> {
+                        if (tally != null) tally.apply(f.row());
                     })
                     .map(this::event);
-            String keepAliveFrame = SseFrames.comment("keep-alive", null);
-            Flux<String> keepAlive = Flux.interval(properties.keepAlive())
+            Flux<byte[]> keepAlive = Flux.interval(properties.keepAlive())
                     .onBackpressureDrop()
-                    .map(t -> keepAliveFrame);
-            Flux<String> countEvents = tally == null ? Flux.empty()
+                    .map(t -> KEEP_ALIVE);
+            Flux<byte[]> countEvents = tally == null ? Flux.empty()
                     : reader.counts(tenantId, countable).flatMapMany(initial -> {
                         tally.start(initial);
                         return Flux.concat(Flux.fromIterable(tally.dirty()),
                                 Flux.interval(Duration.ofSeconds(1)).onBackpressureDrop().concatMapIterable(t -> tally.dirty()));
-                    });
+                    }).map(SseFrames::bytes);
             // The stream ends when the changes end (a cut-off subscriber); keep-alives and counts end with it.
             reactor.core.publisher.Sinks.One<Boolean> done = reactor.core.publisher.Sinks.one();
-            Flux<String> tracked = changes.doFinally(signal -> done.tryEmitValue(Boolean.TRUE));
+            Flux<byte[]> tracked = changes.doFinally(signal -> done.tryEmitValue(Boolean.TRUE));
             // When the application stops, the stream ends with a retry hint (ChangeFeedShutdown).
-            String goodbye = SseFrames.comment("server shutting down: reconnect with Last-Event-ID", properties.retry());
+            byte[] goodbye = SseFrames.bytes(SseFrames.comment("server shutting down: reconnect with Last-Event-ID", properties.retry()));
             return head.concatWith(Flux.merge(tracked, keepAlive.takeUntilOther(done.asMono()),
                                     countEvents.takeUntilOther(done.asMono()))
                             .takeUntilOther(shutdown.closing()))
@@ -201,11 +202,13 @@ class ChangeFeedController {
         });
     }
 
-    private String event(ChangeRow r) {
+    private byte[] event(ChangeTail.Frame f) {
         delivered.increment();
-        latency.record(Duration.between(r.at(), clock.instant()).abs());
-        return SseFrames.change(r);
+        latency.record(Duration.between(f.row().at(), clock.instant()).abs());
+        return f.bytes();
     }
+
+    private static final byte[] KEEP_ALIVE = SseFrames.bytes(SseFrames.comment("keep-alive", null));
 
     /**
      * Counts per segment as of a seq, advanced by the changes delivered after it. Changes delivered

@@ -6,9 +6,15 @@ import io.segstream.membership.Appended;
 import io.segstream.membership.Change;
 import io.segstream.membership.ChangeSignals;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
 import java.util.Map;
+import java.util.Queue;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -22,6 +28,8 @@ import reactor.core.Disposables;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import reactor.core.publisher.Sinks;
+import reactor.core.scheduler.Scheduler;
+import reactor.core.scheduler.Schedulers;
 import reactor.util.concurrent.Queues;
 
 /**
@@ -29,12 +37,14 @@ import reactor.util.concurrent.Queues;
  * to them. Woken by commits on this instance, by Redis pub/sub for commits elsewhere, and by a poll.
  *
  * <p>Design note: seqs are taken under the tenant's seq row lock held until commit, so they become
- * visible in order and reading {@code seq > position} never skips a late commit. Each subscriber has a
- * bounded queue; one that falls too far behind is ended (it resumes from its Last-Event-ID), so a slow
- * reader never holds up the others, the writers, or memory.
+ * visible in order and reading {@code seq > position} never skips a late commit. A commit (or a read of
+ * the log) only queues its changes on the tenant's tail and returns; the tail's drain, on a small
+ * scheduler of its own, encodes each change once and queues the same frame for every subscriber. Each
+ * subscriber has a bounded queue; one that falls too far behind is ended (it resumes from its
+ * Last-Event-ID), so a slow reader never holds up the others, the writers, or memory.
  */
 @Component
-class ChangeTail implements SmartLifecycle {
+class ChangeTail implements SmartLifecycle, org.springframework.beans.factory.DisposableBean {
 
     private static final Logger log = LoggerFactory.getLogger(ChangeTail.class);
 
@@ -43,6 +53,9 @@ class ChangeTail implements SmartLifecycle {
     private final ReactiveRedisConnectionFactory redis;
     private final ChangeFeedProperties properties;
     private final Counter cutOff;
+    private final Counter encoded;
+    /** Where changes are handed to subscribers: bounded, never a committing or reading thread. */
+    private final Scheduler fanOut = Schedulers.newParallel("sse-fanout", Math.min(4, Runtime.getRuntime().availableProcessors()), true);
     private final Map<String, TenantTail> tails = new ConcurrentHashMap<>();
     private volatile Disposable running;
     /** Reads started by a read that found more work on its way out; cancelled on stop. */
@@ -55,15 +68,17 @@ class ChangeTail implements SmartLifecycle {
         this.redis = redis;
         this.properties = properties;
         this.cutOff = Counter.builder("segstream.sse.cutoff").description("Subscribers ended for falling behind").register(meters);
+        this.encoded = Counter.builder("segstream.sse.frames.encoded")
+                .description("Live change events encoded, once per change whatever the number of subscribers").register(meters);
     }
 
     /**
-     * A subscriber's live queue; rows arrive in seq order. Design note: the queue grows in small chunks
+     * A subscriber's live queue; frames arrive in seq order. Design note: the queue grows in small chunks
      * as needed (a preallocated array of the full bound would cost every idle stream ~128 KiB); the bound
      * is enforced by counting what is pending.
      */
     static final class Subscription {
-        final Sinks.Many<ChangeRow> sink = Sinks.many().unicast().onBackpressureBuffer(Queues.<ChangeRow>unbounded(16).get());
+        final Sinks.Many<Frame> sink = Sinks.many().unicast().onBackpressureBuffer(Queues.<Frame>unbounded(16).get());
         final java.util.concurrent.atomic.AtomicInteger pending = new java.util.concurrent.atomic.AtomicInteger();
         final long position;
 
@@ -71,21 +86,67 @@ class ChangeTail implements SmartLifecycle {
             this.position = position;
         }
 
-        /** The subscriber's rows, each counted off as it is taken. */
-        Flux<ChangeRow> rows() {
-            return sink.asFlux().doOnNext(r -> pending.decrementAndGet());
+        /** The subscriber's frames, each counted off as it is taken. */
+        Flux<Frame> frames() {
+            return sink.asFlux().doOnNext(f -> pending.decrementAndGet());
         }
     }
 
+    /**
+     * A change and its server-sent event, encoded once and shared, bytes and all, by every subscriber it
+     * goes to (the bytes are never written to).
+     */
+    record Frame(ChangeRow row, byte[] bytes) {}
+
+    /** Changes to hand out, in the order they were read or committed; {@code upTo}: the log position they bring the tail to. */
+    private record Batch(List<ChangeRow> rows, long upTo, Appended committed) {}
+
+    private static final Subscription[] NONE = new Subscription[0];
+
+    /**
+     * A tenant's tail. Design note: batches of changes queue in {@link #inbox} and are handed out by one
+     * drain at a time on the fan-out scheduler, never on the thread that committed or read them. The
+     * monitor guards only {@link #position} and the subscriber array (copied on write); it is held to join,
+     * leave, or advance the position and take a snapshot of the subscribers, never while writing to them.
+     */
     private final class TenantTail {
         final String tenantId;
-        final Set<Subscription> subscribers = ConcurrentHashMap.newKeySet();
+        volatile Subscription[] subscribers = NONE;
         final AtomicBoolean reading = new AtomicBoolean();
         final AtomicBoolean again = new AtomicBoolean();
+        final Queue<Batch> inbox = new ConcurrentLinkedQueue<>();
+        final AtomicInteger wip = new AtomicInteger();
         long position = -1;
 
         TenantTail(String tenantId) {
             this.tenantId = tenantId;
+        }
+
+        /** Under the monitor. */
+        void add(Subscription s) {
+            Subscription[] a = subscribers;
+            Subscription[] b = Arrays.copyOf(a, a.length + 1);
+            b[a.length] = s;
+            subscribers = b;
+        }
+
+        /** Under the monitor. */
+        boolean remove(Subscription s) {
+            Subscription[] a = subscribers;
+            for (int i = 0; i < a.length; i++) {
+                if (a[i] != s) continue;
+                Subscription[] b = new Subscription[a.length - 1];
+                System.arraycopy(a, 0, b, 0, i);
+                System.arraycopy(a, i + 1, b, i, a.length - i - 1);
+                subscribers = b;
+                return true;
+            }
+            return false;
+        }
+
+        boolean contains(Subscription s) {
+            for (Subscription x : subscribers) if (x == s) return true;
+            return false;
         }
     }
 
@@ -105,7 +166,7 @@ class ChangeTail implements SmartLifecycle {
                     if (current == t) {
                         synchronized (t) {
                             joined[0] = new Subscription(t.position);
-                            t.subscribers.add(joined[0]);
+                            t.add(joined[0]);
                         }
                     }
                     return current;
@@ -118,13 +179,15 @@ class ChangeTail implements SmartLifecycle {
     /** Whether {@code s} is a subscriber of the tail the tenant's changes are fanned out from. */
     boolean delivering(String tenantId, Subscription s) {
         TenantTail t = tails.get(tenantId);
-        return t != null && t.subscribers.contains(s);
+        return t != null && t.contains(s);
     }
 
     void unsubscribe(String tenantId, Subscription s) {
         tails.computeIfPresent(tenantId, (id, t) -> {
-            t.subscribers.remove(s);
-            return t.subscribers.isEmpty() ? null : t;
+            synchronized (t) {
+                t.remove(s);
+                return t.subscribers.length == 0 ? null : t;
+            }
         });
     }
 
@@ -141,7 +204,7 @@ class ChangeTail implements SmartLifecycle {
     }
 
     /**
-     * Reads whatever the tenant's log gained and hands it to the subscribers: first the tenant's last seq
+     * Reads whatever the tenant's log gained and queues it for the subscribers: first the tenant's last seq
      * (every change up to it has committed, as seqs commit in order), then the changes up to it.
      */
     Mono<Void> pump(String tenantId) {
@@ -163,12 +226,9 @@ class ChangeTail implements SmartLifecycle {
         return reader.position(tenantId)
                 .filter(p -> p[0] > from)
                 .flatMap(p -> reader.read(tenantId, from, p[0], null)
-                        .doOnNext(row -> deliver(t, row))
-                        .then(Mono.fromRunnable(() -> {
-                            synchronized (t) {
-                                t.position = Math.max(t.position, p[0]);
-                            }
-                        })))
+                        .buffer(ChangeLogReader.PAGE)
+                        .doOnNext(rows -> hand(t, new Batch(rows, rows.get(rows.size() - 1).seq(), null)))
+                        .then(Mono.fromRunnable(() -> hand(t, new Batch(List.of(), p[0], null)))))
                 .then()
                 .doFinally(signal -> {
                     t.reading.set(false);
@@ -177,41 +237,94 @@ class ChangeTail implements SmartLifecycle {
     }
 
     /**
-     * Hands changes just committed through this instance to the subscribers without reading them back,
-     * when they follow what the tail has handed out; otherwise reads the log ({@link #pump}).
+     * Queues changes just committed through this instance for the subscribers, to be handed out without
+     * reading them back when they follow what the tail has handed out (otherwise the log is read, see
+     * {@link #pump}). Returns at once: the committing thread never writes to a subscriber.
      */
     Mono<Void> offer(Appended changes) {
         TenantTail t = tails.get(changes.tenantId());
-        if (t == null) return Mono.empty();
-        synchronized (t) {
-            if (t.position >= 0 && t.position >= changes.firstSeq() - 1) {
-                for (int i = 0; i < changes.changes().size(); i++) {
-                    Change c = changes.changes().get(i);
-                    if (!c.key().startsWith(Change.SEGMENT_PREFIX)) continue;
-                    deliver(t, new ChangeRow(changes.seq(i), ChangeRow.segmentOf(c.key()), c.contactId(), c.bit(), changes.at(),
-                            c.causeKind(), c.eventId()));
-                }
-                t.position = Math.max(t.position, changes.lastSeq());
-                return Mono.empty();
-            }
-        }
-        return pump(changes.tenantId());
+        if (t != null) hand(t, new Batch(null, changes.lastSeq(), changes));
+        return Mono.empty();
     }
 
-    /** Queues a row for every subscriber, unless the tail has handed it out already. */
-    private void deliver(TenantTail t, ChangeRow row) {
-        synchronized (t) {
-            if (row.seq() <= t.position) return;
-            for (Subscription s : t.subscribers) {
-                boolean full = s.pending.incrementAndGet() > properties.buffer();
-                if (full || s.sink.tryEmitNext(row) == Sinks.EmitResult.FAIL_OVERFLOW) {
-                    // Too far behind: end its stream after what it has queued; it resumes from its Last-Event-ID.
-                    t.subscribers.remove(s);
-                    s.sink.tryEmitComplete();
-                    cutOff.increment();
+    /** Queues a batch and makes sure one drain of the tenant's inbox runs on the fan-out scheduler. */
+    private void hand(TenantTail t, Batch batch) {
+        t.inbox.offer(batch);
+        if (t.wip.getAndIncrement() == 0) fanOut.schedule(() -> drain(t));
+    }
+
+    /** Hands out the queued batches in order; one drain per tenant at a time. */
+    private void drain(TenantTail t) {
+        int missed = 1;
+        do {
+            Batch b;
+            while ((b = t.inbox.poll()) != null) {
+                try {
+                    deliver(t, b);
+                } catch (RuntimeException e) {
+                    log.warn("Change feed of tenant {} could not hand out changes: {}", t.tenantId, e.toString());
                 }
             }
-            t.position = row.seq();
+            missed = t.wip.addAndGet(-missed);
+        } while (missed != 0);
+    }
+
+    /**
+     * Queues a batch's changes the tail has not handed out yet for every subscriber, each change encoded
+     * once. A committed batch that does not follow the tail's position is read from the log instead.
+     */
+    private void deliver(TenantTail t, Batch b) {
+        List<ChangeRow> fresh;
+        Subscription[] to;
+        synchronized (t) {
+            if (t.position < 0) return; // not initialized: its first subscriber starts from the log
+            if (b.committed() != null) {
+                Appended a = b.committed();
+                if (t.position < a.firstSeq() - 1) {
+                    // A gap (commits signalled out of order, or a signal lost): read the log after the monitor.
+                    fresh = null;
+                } else {
+                    fresh = new ArrayList<>(a.changes().size());
+                    for (int i = 0; i < a.changes().size(); i++) {
+                        Change c = a.changes().get(i);
+                        if (a.seq(i) <= t.position || !c.key().startsWith(Change.SEGMENT_PREFIX)) continue;
+                        fresh.add(new ChangeRow(a.seq(i), ChangeRow.segmentOf(c.key()), c.contactId(), c.bit(), a.at(),
+                                c.causeKind(), c.eventId()));
+                    }
+                }
+            } else {
+                fresh = new ArrayList<>(b.rows().size());
+                for (ChangeRow r : b.rows()) if (r.seq() > t.position) fresh.add(r);
+            }
+            if (fresh != null) t.position = Math.max(t.position, b.upTo());
+            // A subscriber joining after this takes the new position: what it lacks it replays from the log.
+            to = t.subscribers;
+        }
+        if (fresh == null) {
+            rounds.run(guarded(t.tenantId, () -> pump(t.tenantId)), v -> { }, e -> { });
+            return;
+        }
+        if (fresh.isEmpty()) return;
+        Frame[] frames = new Frame[fresh.size()];
+        for (int i = 0; i < frames.length; i++) {
+            frames[i] = new Frame(fresh.get(i), SseFrames.changeBytes(fresh.get(i)));
+        }
+        encoded.increment(frames.length);
+        for (Subscription s : to) {
+            for (Frame f : frames) {
+                if (f.row().seq() <= s.position) continue;
+                boolean full = s.pending.incrementAndGet() > properties.buffer();
+                if (full || s.sink.tryEmitNext(f) == Sinks.EmitResult.FAIL_OVERFLOW) {
+                    // Too far behind: end its stream after what it has queued; it resumes from its Last-Event-ID.
+                    boolean removed;
+                    synchronized (t) {
+                        removed = t.remove(s);
+                    }
+                    s.sink.tryEmitComplete();
+                    if (removed) cutOff.increment();
+                    break;
+                }
+            }
         }
     }
 
@@ -248,7 +361,15 @@ class ChangeTail implements SmartLifecycle {
         Disposable d = running;
         if (d != null) d.dispose();
         running = null;
-        tails.values().forEach(t -> t.subscribers.forEach(s -> s.sink.tryEmitComplete()));
+        tails.values().forEach(t -> {
+            for (Subscription s : t.subscribers) s.sink.tryEmitComplete();
+        });
+    }
+
+    /** Ends the fan-out threads with the context. */
+    @Override
+    public void destroy() {
+        fanOut.dispose();
     }
 
     @Override

@@ -1,6 +1,7 @@
 package io.segstream.changefeed;
 
 import io.segstream.platform.Json;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 
 /**
@@ -11,7 +12,8 @@ import java.time.Duration;
  * {@code ServerSentEvent}s: Spring's event-stream writer flushes after every event, one socket write
  * each (at 5,000 changes/s, 5,000 writes a second to one subscriber); written as plain bytes, Reactor
  * Netty flushes once whatever is queued when it drains, so the changes of one commit leave together and
- * a lone change still leaves at once.
+ * a lone change still leaves at once. A live change is encoded once by {@link ChangeTail} and the same
+ * bytes are written to every stream it goes to.
  */
 final class SseFrames {
 
@@ -30,6 +32,16 @@ final class SseFrames {
         sb.append("id: ").append(r.seq()).append("\nevent: ").append(r.enter() ? "enter" : "exit").append("\ndata: ");
         data(sb, r);
         return sb.append("\n\n").toString();
+    }
+
+    /** {@link #change} in UTF-8, as written to the response. */
+    static byte[] changeBytes(ChangeRow r) {
+        return change(r).getBytes(StandardCharsets.UTF_8);
+    }
+
+    /** A frame in UTF-8, as written to the response. */
+    static byte[] bytes(String frame) {
+        return frame.getBytes(StandardCharsets.UTF_8);
     }
 
     /** The first event of a resume from before the retained history. */
