@@ -12,7 +12,7 @@ import org.springframework.util.ClassUtils;
  * spring-boot:run}, the tests and a jar built with {@code -Pembedded} have them; the production jar and
  * image do not (docs/decisions.md, "The production jar and image carry no embedded servers").
  */
-public final class EmbeddedServersIncluded {
+final class EmbeddedServersIncluded {
 
     static final String POSTGRES_CLASS = "io.zonky.test.db.postgres.embedded.EmbeddedPostgres";
     static final String REDIS_CLASS = "redis.embedded.RedisServer";
@@ -20,12 +20,12 @@ public final class EmbeddedServersIncluded {
     private EmbeddedServersIncluded() {}
 
     /** No {@code spring.r2dbc.url}: PostgreSQL is embedded. */
-    public static boolean postgresEmbedded(PropertyResolver env) {
+    static boolean postgresEmbedded(PropertyResolver env) {
         return !hasText(env, "spring.r2dbc.url");
     }
 
     /** No Redis URL, host, cluster or sentinel: Redis is embedded. */
-    public static boolean redisEmbedded(PropertyResolver env) {
+    static boolean redisEmbedded(PropertyResolver env) {
         return !hasText(env, "spring.data.redis.url") && !hasText(env, "spring.data.redis.host")
                 && !hasText(env, "spring.data.redis.cluster.nodes") && !hasText(env, "spring.data.redis.sentinel.master");
     }
