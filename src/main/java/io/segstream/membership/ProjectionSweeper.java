@@ -45,8 +45,12 @@ class ProjectionSweeper extends BackgroundLoop {
     /** A failed sweep is expected while Redis is down; the projection already warns about that. */
     @Override
     protected void onFailure(Throwable e) {
-        health.sweepFailed(e);
         log.debug("Projection sweep failed; it runs again: {}", e.toString());
+    }
+
+    @Override
+    protected void failedRun(Throwable e) {
+        health.sweepFailed(e);
     }
 
     /** Rebuilds the tenants whose log was found pruned past their watermark, then catches them up. */

@@ -11,8 +11,12 @@ import reactor.core.publisher.Sinks;
 
 /**
  * A pipeline the application owns: runs {@link #runOnce()} every period and whenever {@link #wake()}
- * is called, one run at a time (ticks that arrive during a run are dropped). A failed run is logged and
- * the next tick tries again. Started and stopped with the application context.
+ * is called, one run at a time (ticks that arrive during a run are dropped). A failed run is reported
+ * and the next tick tries again. Started and stopped with the application context.
+ *
+ * <p>Failures are logged as one line when the work starts failing and one when it works again (with how
+ * many runs failed in between), not once per run: a loop that ticks every 100 ms while PostgreSQL or
+ * Redis is down would otherwise write hundreds of lines a minute saying the same thing.
  */
 public abstract class BackgroundLoop implements SmartLifecycle {
 
@@ -22,6 +26,9 @@ public abstract class BackgroundLoop implements SmartLifecycle {
     private final Duration period;
     private final Sinks.Many<Boolean> wakeups = Sinks.many().multicast().directBestEffort();
     private volatile Disposable loop;
+    /** Runs failed in a row (0: the last run succeeded), and when the first of them failed. */
+    private long failedRuns;
+    private long failingSinceNanos;
 
     /** @param what names the work in log lines ("Timer processing") */
     protected BackgroundLoop(String what, Duration initialDelay, Duration period) {
@@ -33,9 +40,38 @@ public abstract class BackgroundLoop implements SmartLifecycle {
     /** One run of the work; the returned publisher is subscribed once per tick. */
     protected abstract Mono<?> runOnce();
 
-    /** How a failed run is reported; the next tick runs again either way. */
+    /**
+     * How the first failed run of a series is reported (later ones of the same series are logged at debug
+     * level only); the next tick runs again either way.
+     */
     protected void onFailure(Throwable e) {
-        log.warn("{} failed; it runs again: {}", what, e.toString());
+        log.warn("{} failed; it runs again every {} ms until it works (further failures are not logged): {}", what,
+                period.toMillis(), e.toString());
+    }
+
+    /** How a successful run after {@code failed} failed ones is reported. */
+    protected void onRecovery(long failed, Duration after) {
+        log.info("{} works again after {} failed run(s) in {} s", what, failed, after.toSeconds());
+    }
+
+    /** Called for every failed run, before the logging above (health reporting). */
+    protected void failedRun(Throwable e) {}
+
+    private synchronized void failed(Throwable e) {
+        failedRun(e);
+        if (failedRuns++ == 0) {
+            failingSinceNanos = System.nanoTime();
+            onFailure(e);
+        } else {
+            log.debug("{} failed again: {}", what, e.toString());
+        }
+    }
+
+    private synchronized void succeeded() {
+        if (failedRuns == 0) return;
+        long failed = failedRuns;
+        failedRuns = 0;
+        onRecovery(failed, Duration.ofNanos(System.nanoTime() - failingSinceNanos));
     }
 
     /** Asks for a run now rather than at the next tick. */
@@ -47,8 +83,8 @@ public abstract class BackgroundLoop implements SmartLifecycle {
     public void start() {
         loop = Flux.merge(Flux.interval(initialDelay, period), wakeups.asFlux())
                 .onBackpressureDrop()
-                .concatMap(tick -> runOnce().onErrorResume(e -> {
-                    onFailure(e);
+                .concatMap(tick -> runOnce().then(Mono.fromRunnable(this::succeeded)).onErrorResume(e -> {
+                    failed(e);
                     return Mono.empty();
                 }), 1)
                 .subscribe();

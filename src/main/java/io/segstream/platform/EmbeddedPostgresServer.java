@@ -15,6 +15,9 @@ import org.springframework.beans.factory.DisposableBean;
  * application context destroys its beans: after the web server's graceful shutdown has let in-flight
  * requests finish (lifecycle stop precedes bean destruction) and after the connection pool that depends
  * on it. No JVM shutdown hook of its own: on SIGTERM, Spring's hook closes the context in that order.
+ * A postmaster that dies on its own is restarted on the same port with the same data ({@link
+ * ServerWatchdog}; PostgreSQL runs its crash recovery); the connection pool replaces its broken
+ * connections.
  */
 public final class EmbeddedPostgresServer implements DisposableBean {
 
@@ -26,6 +29,9 @@ public final class EmbeddedPostgresServer implements DisposableBean {
     private final boolean durable;
     private EmbeddedPostgres postgres;
     private int port;
+    /** Whether the server should run: false after {@link #stop()}, so that an exit then is not restarted. */
+    private volatile boolean wanted;
+    private final ServerWatchdog watchdog = new ServerWatchdog("Embedded PostgreSQL");
 
     /**
      * @param durable whether commits are flushed to disk before they are acknowledged ({@code fsync} and
@@ -66,10 +72,43 @@ public final class EmbeddedPostgresServer implements DisposableBean {
         } catch (IOException e) {
             throw new IllegalStateException("Cannot start embedded PostgreSQL in " + dataDirectory, e);
         }
+        wanted = true;
+        EmbeddedPostgres started = postgres;
+        postmaster().ifPresentOrElse(
+                pm -> watchdog.watch(pm, () -> wanted && postgres == started, this::restart),
+                () -> log.warn("Embedded PostgreSQL's postmaster.pid names no running process; it is not watched"));
+    }
+
+    /** After the postmaster died: releases the old instance (its data-folder lock) and starts again. */
+    private synchronized void restart() {
+        if (!wanted) return;
+        try {
+            // pg_ctl stop finds no server (the library logs that); what matters is the lock it releases.
+            postgres.close();
+        } catch (IOException | RuntimeException e) {
+            log.debug("Closing the dead embedded PostgreSQL: {}", e.toString());
+        }
+        start();
+    }
+
+    /** The running postmaster, from the first line of {@code postmaster.pid}. */
+    private java.util.Optional<ProcessHandle> postmaster() {
+        try {
+            String first = Files.readAllLines(dataDirectory.resolve("postmaster.pid")).getFirst().trim();
+            return ProcessHandle.of(Long.parseLong(first));
+        } catch (IOException | RuntimeException e) {
+            return java.util.Optional.empty();
+        }
+    }
+
+    /** The postmaster's process id (fault tests kill it). */
+    public long pid() {
+        return postmaster().map(ProcessHandle::pid).orElse(-1L);
     }
 
     /** Stops the server, keeping its data folder (fault tests). */
     public synchronized void stop() throws IOException {
+        wanted = false;
         postgres.close();
     }
 
@@ -88,6 +127,7 @@ public final class EmbeddedPostgresServer implements DisposableBean {
     @Override
     public void destroy() throws IOException {
         log.info("Stopping embedded PostgreSQL");
+        watchdog.close();
         stop();
     }
 }

@@ -26,7 +26,8 @@ import redis.embedded.RedisServer;
  * Redis only holds projections that can be rebuilt from PostgreSQL; persistence just makes restarts
  * cheaper. Started when the bean is created; stopped when the application context destroys its beans,
  * which is after the web server's graceful shutdown (lifecycle stop comes before bean destruction) and
- * after the Redis clients that depend on it. No JVM shutdown hook of its own.
+ * after the Redis clients that depend on it. No JVM shutdown hook of its own. A server process that dies
+ * on its own is restarted on the same port with the same data ({@link ServerWatchdog}); Lettuce reconnects.
  */
 public final class EmbeddedRedisServer implements DisposableBean {
 
@@ -37,6 +38,9 @@ public final class EmbeddedRedisServer implements DisposableBean {
     private static final Duration STARTUP = Duration.ofSeconds(30);
     private static final Duration STOP = Duration.ofSeconds(15);
     private Process process;
+    /** Whether the server should run: false after {@link #stop()}, so that an exit then is not restarted. */
+    private volatile boolean wanted;
+    private final ServerWatchdog watchdog = new ServerWatchdog("Embedded Redis");
 
     public EmbeddedRedisServer(Path dataRoot) {
         this.dir = dataRoot.resolve("redis").toAbsolutePath();
@@ -60,6 +64,17 @@ public final class EmbeddedRedisServer implements DisposableBean {
      * server is stopped by the application context instead, after the web server has drained.
      */
     public synchronized void start() {
+        wanted = true;
+        startProcess();
+        Process started = process;
+        watchdog.watch(started.toHandle(), () -> wanted && process == started, this::restart);
+    }
+
+    private synchronized void restart() {
+        if (wanted) start();
+    }
+
+    private void startProcess() {
         try {
             List<String> command = RedisServer.newRedisServer()
                     .port(port)
@@ -107,6 +122,7 @@ public final class EmbeddedRedisServer implements DisposableBean {
 
     /** Stops the server (SIGTERM: Redis flushes its append-only file and exits), keeping its data folder. */
     public synchronized void stop() throws IOException {
+        wanted = false;
         Process p = process;
         if (p == null || !p.isAlive()) return;
         p.destroy();
@@ -133,6 +149,7 @@ public final class EmbeddedRedisServer implements DisposableBean {
     @Override
     public void destroy() throws IOException {
         log.info("Stopping embedded Redis");
+        watchdog.close();
         stop();
     }
 
