@@ -81,6 +81,10 @@ class ChangeFeedController {
             ServerHttpRequest request, ServerHttpResponse response) {
         caller.require(Scope.READ);
         Long from = resumePoint(lastEventId, after);
+        if (segmentIds != null && segmentIds.stream().anyMatch(id -> id == null || id.isEmpty())) {
+            // "?segment" or "?segment=" names no segment (it used to reach a TreeSet as null: 500).
+            throw ProblemException.validation("/query/segment", "must be a segment id");
+        }
         if (request.getMethod() == HttpMethod.HEAD) {
             return (segmentIds == null || segmentIds.isEmpty() ? Mono.<Void>empty() : existing(caller, segmentIds).then())
                     .then(head(response));

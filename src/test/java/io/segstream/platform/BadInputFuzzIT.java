@@ -150,6 +150,22 @@ class BadInputFuzzIT {
         }
     }
 
+    /**
+     * A {@code segment} parameter without a value beside others reached a TreeSet as null: 500. (A lone
+     * {@code ?segment} or {@code ?segment=} names none: every segment, as Spring binds it to no list.)
+     */
+    @Test
+    void aSegmentParameterWithoutAValueIsAValidationProblem() {
+        for (String uri : List.of("/v1/changes?segment=s1&segment&segment=s2", "/v1/changes?segment=s1&segment=")) {
+            client.get().uri(URI.create("http://127.0.0.1:" + port + uri)).header(HttpHeaders.AUTHORIZATION, "Bearer " + tenant.key())
+                    .accept(MediaType.TEXT_EVENT_STREAM)
+                    .exchange()
+                    .expectStatus().isBadRequest()
+                    .expectHeader().contentType(MediaType.APPLICATION_PROBLEM_JSON)
+                    .expectBody().jsonPath("$.errors[0].pointer").isEqualTo("/query/segment");
+        }
+    }
+
     /** A HEAD of a change stream used to never answer (Spring read the endless body to drop it). */
     @Test
     void aHeadOfAChangeStreamAnswersAtOnceWithTheStreamsHeaders() {
