@@ -29,7 +29,8 @@ import redis.embedded.RedisServer;
 /**
  * A Redis Cluster of {@code masters} masters (no replicas) on free loopback ports, each a
  * {@code redis-server} in cluster mode from the embedded-redis jar (the binary the embedded mode runs,
- * so a machine with only a JDK can run it), with its files in a temporary folder. The cluster is
+ * so a machine with only a JDK can run it; see {@link #binary()} for another), with its files in a
+ * temporary folder. The cluster is
  * formed over plain client connections: every node meets the first, the 16,384 slots are split in
  * contiguous ranges, and {@link #start} returns once every node reports {@code cluster_state:ok} and
  * sees every master. {@link #close} stops the processes (SIGTERM, then SIGKILL) and deletes the folder.
@@ -68,7 +69,7 @@ public final class RedisClusterProcess implements AutoCloseable {
 
     private void launch(int masters) {
         try {
-            String binary = RedisServer.newRedisServer().port(freePort()).buildCommandArgs().get(0);
+            String binary = binary();
             for (int i = 0; i < masters; i++) {
                 int port = freePort();
                 Path nodeDir = Files.createDirectories(dir.resolve("node-" + port));
@@ -94,6 +95,17 @@ public final class RedisClusterProcess implements AutoCloseable {
         } catch (Exception e) {
             throw new IllegalStateException("A Redis Cluster node did not start", e);
         }
+    }
+
+    /**
+     * The {@code redis-server} to run: the one in the embedded-redis jar (Redis 6.2), or another named by
+     * the system property {@code segstream.test.redis-server} or the environment variable
+     * {@code SEGSTREAM_TEST_REDIS_SERVER} (for example a Redis 7 installed on the machine).
+     */
+    static String binary() throws IOException {
+        String other = System.getProperty("segstream.test.redis-server", System.getenv("SEGSTREAM_TEST_REDIS_SERVER"));
+        if (other != null && !other.isBlank()) return other;
+        return RedisServer.newRedisServer().port(freePort()).buildCommandArgs().get(0);
     }
 
     private static void drain(Process process, CompletableFuture<Void> ready) {
