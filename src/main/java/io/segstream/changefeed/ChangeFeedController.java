@@ -8,6 +8,15 @@ import io.segstream.platform.ProblemException;
 import io.segstream.segment.SegmentStore;
 import io.segstream.tenant.Caller;
 import io.segstream.tenant.Scope;
+import io.swagger.v3.oas.annotations.Operation;
+import io.swagger.v3.oas.annotations.Parameter;
+import io.swagger.v3.oas.annotations.enums.ParameterIn;
+import io.swagger.v3.oas.annotations.media.Content;
+import io.swagger.v3.oas.annotations.media.ExampleObject;
+import io.swagger.v3.oas.annotations.media.Schema;
+import io.swagger.v3.oas.annotations.responses.ApiResponse;
+import io.swagger.v3.oas.annotations.tags.Tag;
+import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
@@ -35,6 +44,7 @@ import reactor.core.publisher.Mono;
  * first replays the log after that seq, then continues live, with no gap and no duplicate.
  */
 @RestController
+@Tag(name = "Change streams", description = "Live membership changes (server-sent events)")
 class ChangeFeedController {
 
     private final ChangeTail tail;
@@ -63,10 +73,23 @@ class ChangeFeedController {
                 .publishPercentileHistogram().register(meters);
     }
 
+    @Operation(operationId = "streamSegmentChanges", summary = "Live enters and exits of one segment (scope read)")
+    @ApiResponse(responseCode = "200", description = StreamFrames.DESCRIPTION, content = @Content(mediaType = MediaType.TEXT_EVENT_STREAM_VALUE,
+            schema = @Schema(oneOf = {StreamFrames.ChangeData.class, StreamFrames.ResetData.class, StreamFrames.CountData.class},
+                    description = "The data: of each event, by event name: enter/exit ChangeData, reset ResetData, count CountData"),
+            examples = @ExampleObject(name = "frames", value = StreamFrames.EXAMPLE)))
+    @ApiResponse(responseCode = "400", description = "A malformed Last-Event-ID or after (not a whole number >= 0)")
+    @ApiResponse(responseCode = "404", description = "No such segment for this tenant (or not covered by the stream token)")
+    @Parameter(name = "access_token", in = ParameterIn.QUERY, schema = @Schema(type = "string"), description = "A stream token "
+            + "(POST /v1/stream-tokens) instead of a key or session, for pages that cannot send headers; never logged")
     @GetMapping(path = "/v1/segments/{id}/changes", produces = MediaType.TEXT_EVENT_STREAM_VALUE)
     Mono<Void> segmentChanges(Caller caller, @PathVariable String id,
+            @Parameter(description = "Resume after this seq (the id of the last event received); wins over after",
+                    schema = @Schema(types = "integer", format = "int64", minimum = "0"))
             @RequestHeader(name = "Last-Event-ID", required = false) String lastEventId,
-            @RequestParam(required = false) String after, @RequestParam(defaultValue = "false") boolean counts,
+            @Parameter(description = "Resume after this seq, for clients that cannot send Last-Event-ID",
+                    schema = @Schema(types = "integer", format = "int64", minimum = "0")) @RequestParam(required = false) String after,
+            @Parameter(description = "Also send count events") @RequestParam(defaultValue = "false") boolean counts,
             ServerHttpRequest request, ServerHttpResponse response) {
         caller.require(Scope.READ);
         Long from = resumePoint(lastEventId, after);
@@ -74,10 +97,25 @@ class ChangeFeedController {
         return existing(caller, List.of(id)).flatMap(s -> respond(response, caller.tenantId(), s, from, counts, s));
     }
 
+    @Operation(operationId = "streamChanges", summary = "Live enters and exits of several segments, or of all (scope read)")
+    @ApiResponse(responseCode = "200", description = StreamFrames.DESCRIPTION, content = @Content(mediaType = MediaType.TEXT_EVENT_STREAM_VALUE,
+            schema = @Schema(oneOf = {StreamFrames.ChangeData.class, StreamFrames.ResetData.class, StreamFrames.CountData.class},
+                    description = "The data: of each event, by event name: enter/exit ChangeData, reset ResetData, count CountData"),
+            examples = @ExampleObject(name = "frames", value = StreamFrames.EXAMPLE)))
+    @ApiResponse(responseCode = "400", description = "A malformed Last-Event-ID or after (not a whole number >= 0)")
+    @ApiResponse(responseCode = "404", description = "A named segment does not exist for this tenant (or is not covered by the stream token)")
+    @Parameter(name = "access_token", in = ParameterIn.QUERY, schema = @Schema(type = "string"), description = "A stream token "
+            + "(POST /v1/stream-tokens) instead of a key or session, for pages that cannot send headers; never logged")
     @GetMapping(path = "/v1/changes", produces = MediaType.TEXT_EVENT_STREAM_VALUE)
-    Mono<Void> changes(Caller caller, @RequestParam(name = "segment", required = false) List<String> segmentIds,
+    Mono<Void> changes(Caller caller,
+            @Parameter(description = "A segment id, repeated for several; none: every segment of the tenant (or of the stream token)")
+            @RequestParam(name = "segment", required = false) List<String> segmentIds,
+            @Parameter(description = "Resume after this seq (the id of the last event received); wins over after",
+                    schema = @Schema(types = "integer", format = "int64", minimum = "0"))
             @RequestHeader(name = "Last-Event-ID", required = false) String lastEventId,
-            @RequestParam(required = false) String after, @RequestParam(defaultValue = "false") boolean counts,
+            @Parameter(description = "Resume after this seq, for clients that cannot send Last-Event-ID",
+                    schema = @Schema(types = "integer", format = "int64", minimum = "0")) @RequestParam(required = false) String after,
+            @Parameter(description = "Also send count events") @RequestParam(defaultValue = "false") boolean counts,
             ServerHttpRequest request, ServerHttpResponse response) {
         caller.require(Scope.READ);
         Long from = resumePoint(lastEventId, after);

@@ -6,6 +6,13 @@ import io.segstream.segment.SegmentStore;
 import io.segstream.tenant.Caller;
 import io.segstream.tenant.Scope;
 import io.segstream.tenant.StreamTokens;
+import io.swagger.v3.oas.annotations.Operation;
+import io.swagger.v3.oas.annotations.media.ArraySchema;
+import io.swagger.v3.oas.annotations.media.Content;
+import io.swagger.v3.oas.annotations.media.ExampleObject;
+import io.swagger.v3.oas.annotations.media.Schema;
+import io.swagger.v3.oas.annotations.responses.ApiResponse;
+import io.swagger.v3.oas.annotations.tags.Tag;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -29,13 +36,23 @@ import tools.jackson.databind.JsonNode;
  * for pages that cannot send headers ({@link StreamTokens}).
  */
 @RestController
+@Tag(name = "Change streams")
 class StreamTokenController {
 
     private static final Pattern DURATION = Pattern.compile("([0-9]{1,9})([smhdw])");
     private static final int MAX_SEGMENTS = 200;
 
     /** The answer: the token (shown once) and when it expires. */
-    record StreamTokenView(String token, String expiresAt) {}
+    @Schema(name = "StreamToken")
+    record StreamTokenView(@Schema(description = "Pass as ?access_token= on the change streams") String token,
+            @Schema(format = "date-time", example = "2026-11-28T10:15:00Z") String expiresAt) {}
+
+    /** The body, for the document only. */
+    @Schema(name = "StreamTokenInput")
+    record StreamTokenRequest(
+            @ArraySchema(schema = @Schema(description = "A segment id"), minItems = 1, maxItems = 200,
+                    arraySchema = @Schema(description = "The segments the token may stream; absent: all of the tenant's")) List<String> segments,
+            @Schema(description = "Lifetime, at most 1h", example = "15m", defaultValue = "15m") String ttl) {}
 
     private final StreamTokens tokens;
     private final SegmentStore segments;
@@ -45,6 +62,18 @@ class StreamTokenController {
         this.segments = segments;
     }
 
+    @Operation(operationId = "createStreamToken", summary = "Mint a stream token for the change streams (scope read)", description = "For pages that cannot send "
+            + "headers (an EventSource on another host): `?access_token=<token>` then authenticates GET on the change streams, "
+            + "limited to the token's segments. Re-mint before it expires and resume with `?after=<last id>`.")
+    @io.swagger.v3.oas.annotations.parameters.RequestBody(content = @Content(mediaType = MediaType.APPLICATION_JSON_VALUE,
+            schema = @Schema(implementation = StreamTokenRequest.class), examples = {
+                    @ExampleObject(name = "two segments", value = "{\"segments\": [\"new-happy-referrers\", \"vip\"], \"ttl\": \"15m\"}"),
+                    @ExampleObject(name = "all segments", value = "{}")}))
+    @ApiResponse(responseCode = "201", description = "Minted", content = @Content(mediaType = MediaType.APPLICATION_JSON_VALUE,
+            schema = @Schema(implementation = StreamTokenView.class)))
+    @ApiResponse(responseCode = "400", description = "Bad segments or ttl, each at its JSON pointer")
+    @ApiResponse(responseCode = "404", description = "A named segment does not exist for this tenant")
+    @ApiResponse(responseCode = "415", description = "The body is not application/json")
     @PostMapping(path = "/v1/stream-tokens", produces = MediaType.APPLICATION_JSON_VALUE)
     Mono<ResponseEntity<StreamTokenView>> mint(Caller caller, @RequestBody(required = false) JsonNode body) {
         caller.require(Scope.READ);

@@ -1,6 +1,13 @@
 package io.segstream.ingest;
 
 import io.segstream.platform.ProblemException;
+import io.swagger.v3.oas.annotations.Operation;
+import io.swagger.v3.oas.annotations.media.ArraySchema;
+import io.swagger.v3.oas.annotations.media.Content;
+import io.swagger.v3.oas.annotations.media.ExampleObject;
+import io.swagger.v3.oas.annotations.media.Schema;
+import io.swagger.v3.oas.annotations.responses.ApiResponse;
+import io.swagger.v3.oas.annotations.tags.Tag;
 import io.segstream.platform.SegstreamProperties;
 import io.segstream.tenant.Caller;
 import io.segstream.tenant.Scope;
@@ -32,6 +39,7 @@ import tools.jackson.databind.json.JsonMapper;
  * (413). Replies 202 after the batch has committed.
  */
 @RestController
+@Tag(name = "Events", description = "Ingesting contact activity")
 class IngestController {
 
     private static final ResolvableType JSON_NODE = ResolvableType.forClass(JsonNode.class);
@@ -55,6 +63,21 @@ class IngestController {
         this.clock = clock;
     }
 
+    @Operation(operationId = "ingestEvents", summary = "Ingest a batch of events (scope ingest)", description = "A JSON array of events, or NDJSON (one event a "
+            + "line). Answers once every accepted event is durably stored; invalid events are rejected one by one and the "
+            + "valid ones of the batch accepted; a repeated event id is counted as a duplicate and not applied again.")
+    @io.swagger.v3.oas.annotations.parameters.RequestBody(required = true, content = {
+            @Content(mediaType = MediaType.APPLICATION_JSON_VALUE, array = @ArraySchema(schema = @Schema(implementation = EventSchema.class)),
+                    examples = @ExampleObject(name = "batch", summary = "A new contact who reviews and answers the referral survey",
+                            value = EventSchema.BATCH_EXAMPLE)),
+            @Content(mediaType = MediaType.APPLICATION_NDJSON_VALUE,
+                    schema = @Schema(type = "string", description = "One Event JSON object a line, read as a stream"),
+                    examples = @ExampleObject(name = "ndjson", summary = "The same events, one a line", value = EventSchema.NDJSON_EXAMPLE))})
+    @ApiResponse(responseCode = "202", description = "Stored: counts of accepted and duplicate events, and the rejected ones",
+            content = @Content(mediaType = MediaType.APPLICATION_JSON_VALUE, schema = @Schema(implementation = IngestResult.class)))
+    @ApiResponse(responseCode = "400", description = "The body is not a JSON array / NDJSON of objects (malformed as a whole)")
+    @ApiResponse(responseCode = "413", description = "More events or bytes than the configured limits (default 10,000 events, 5 MiB)")
+    @ApiResponse(responseCode = "415", description = "A content type other than application/json or application/x-ndjson")
     @PostMapping(path = "/v1/events", consumes = {MediaType.APPLICATION_JSON_VALUE, MediaType.APPLICATION_NDJSON_VALUE},
             produces = MediaType.APPLICATION_JSON_VALUE)
     Mono<ResponseEntity<IngestResult>> ingest(Caller caller, ServerHttpRequest request) {

@@ -3,10 +3,6 @@ package io.segstream.platform;
 import io.r2dbc.spi.R2dbcNonTransientResourceException;
 import io.r2dbc.spi.R2dbcTransientException;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.LinkedHashMap;
-import java.util.List;
-import java.util.Map;
 import java.util.concurrent.TimeoutException;
 import java.util.stream.Collectors;
 import org.slf4j.Logger;
@@ -70,26 +66,8 @@ public class ProblemWebExceptionHandler implements WebExceptionHandler, Ordered 
             log.warn("Request {} {} answered {}: {}", exchange.getRequest().getMethod(),
                     exchange.getRequest().getPath(), problem.status().value(), ex.toString());
         }
-        Map<String, Object> body = new LinkedHashMap<>();
-        body.put("type", problem.type());
-        body.put("title", problem.title());
-        body.put("status", problem.status().value());
-        body.put("detail", problem.getMessage());
-        body.put("instance", exchange.getRequest().getPath().value());
-        if (!problem.errors().isEmpty()) {
-            List<Map<String, Object>> errors = new ArrayList<>();
-            for (FieldError e : problem.errors()) {
-                Map<String, Object> error = new LinkedHashMap<>();
-                error.put("pointer", e.pointer());
-                error.put("message", e.message());
-                if (e.line() != null) {
-                    error.put("line", e.line());
-                    error.put("column", e.column());
-                }
-                errors.add(error);
-            }
-            body.put("errors", errors);
-        }
+        ProblemDetails body = new ProblemDetails(problem.type(), problem.title(), problem.status().value(),
+                problem.getMessage(), exchange.getRequest().getPath().value(), problem.errors());
         response.setStatusCode(problem.status());
         HttpHeaders headers = response.getHeaders();
         headers.setContentType(PROBLEM_JSON);

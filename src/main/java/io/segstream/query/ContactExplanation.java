@@ -42,7 +42,13 @@ import tools.jackson.databind.node.ObjectNode;
 class ContactExplanation {
 
     /** The explanation of one contact's membership of one segment. */
-    record Explanation(String segment, String contactId, boolean member, JsonNode rule, Instant nextChange,
+    @io.swagger.v3.oas.annotations.media.Schema(name = "Explanation")
+    record Explanation(String segment, String contactId, boolean member,
+            @io.swagger.v3.oas.annotations.media.Schema(types = "object", description = "The rule tree, every node with its own "
+                    + "fields plus result (true/false) and saw (what it observed: {value} for an attribute, {count}, {aggregate} "
+                    + "or {last} for an event node)") JsonNode rule,
+            @io.swagger.v3.oas.annotations.media.Schema(nullable = true, description = "The earliest instant membership can "
+                    + "change with no new event; null when time alone cannot change it") Instant nextChange,
             Instant evaluatedAt, String status) {}
 
     private final ContactStore contacts;

@@ -8,12 +8,18 @@ import io.segstream.platform.Problems;
 import io.segstream.segment.SegmentStore;
 import io.segstream.tenant.Caller;
 import io.segstream.tenant.Scope;
+import io.swagger.v3.oas.annotations.Operation;
+import io.swagger.v3.oas.annotations.Parameter;
+import io.swagger.v3.oas.annotations.media.Content;
+import io.swagger.v3.oas.annotations.media.ExampleObject;
+import io.swagger.v3.oas.annotations.media.Schema;
+import io.swagger.v3.oas.annotations.responses.ApiResponse;
+import io.swagger.v3.oas.annotations.tags.Tag;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.springframework.beans.factory.annotation.Value;
@@ -38,10 +44,15 @@ import tools.jackson.databind.JsonNode;
  * pages add up to the membership as of {@code asOf}, whatever changes meanwhile.
  */
 @RestController
+@Tag(name = "Queries", description = "Counts, member listings and set queries for campaign senders")
 class QueryController {
 
     private static final int MAX_PAGE = 10_000;
     private static final int MAX_REFS = 100;
+    private static final String MEMBERS_SUMMARY = "A segment's members, a page at a time, or every member as NDJSON (scope read)";
+    private static final String MEMBERS_DESCRIPTION = "Pages of one listing come from one snapshot (asOf). With Accept: "
+            + "application/x-ndjson every member is streamed, one {\"contactId\"} a line, and limit/cursor do not apply.";
+    private static final String MEMBERS_200 = "A page of members, or (NDJSON) every member";
 
     private final Bitmaps bitmaps;
     private final SegmentStore segments;
@@ -56,27 +67,34 @@ class QueryController {
         this.snapshotTtl = snapshotTtl;
     }
 
+    @Operation(operationId = "countMembers", summary = "A segment's member count (scope read)")
+    @ApiResponse(responseCode = "200", description = "The count as of a change seq",
+            content = @Content(mediaType = MediaType.APPLICATION_JSON_VALUE, schema = @Schema(implementation = Listings.SegmentCount.class)))
+    @ApiResponse(responseCode = "404", description = "No such segment for this tenant")
     @GetMapping(path = "/v1/segments/{id}/count", produces = MediaType.APPLICATION_JSON_VALUE)
-    Mono<Map<String, Object>> count(Caller caller, @PathVariable String id) {
+    Mono<Listings.SegmentCount> count(Caller caller, @PathVariable String id) {
         caller.require(Scope.READ);
-        return segment(caller, id).then(bitmaps.count(caller.tenantId(), "seg:" + id)).map(c -> {
-            Map<String, Object> out = new LinkedHashMap<>();
-            out.put("segment", id);
-            out.put("count", c.count());
-            out.put("asOf", c.asOf());
-            return out;
-        });
+        return segment(caller, id).then(bitmaps.count(caller.tenantId(), "seg:" + id))
+                .map(c -> new Listings.SegmentCount(id, c.count(), c.asOf()));
     }
 
+    @Operation(operationId = "listMembers", summary = MEMBERS_SUMMARY, description = MEMBERS_DESCRIPTION)
+    @ApiResponse(responseCode = "200", description = MEMBERS_200, content = @Content(mediaType = MediaType.APPLICATION_JSON_VALUE,
+            schema = @Schema(implementation = Listings.MemberPage.class)))
+    @ApiResponse(responseCode = "400", description = "limit outside 1-10000, or a cursor this service did not issue")
+    @ApiResponse(responseCode = "404", description = "No such segment for this tenant")
+    @ApiResponse(responseCode = "410", description = "The cursor's snapshot expired; start the listing again")
     @GetMapping(path = "/v1/segments/{id}/members", produces = MediaType.APPLICATION_JSON_VALUE)
-    Mono<Map<String, Object>> members(Caller caller, @PathVariable String id,
-            @RequestParam(defaultValue = "1000") int limit, @RequestParam(required = false) String cursor) {
+    Mono<Listings.MemberPage> members(Caller caller, @PathVariable String id,
+            @Parameter(description = "Members per page, 1-10000") @RequestParam(defaultValue = "1000") int limit,
+            @Parameter(description = "The nextCursor of the previous page") @RequestParam(required = false) String cursor) {
         caller.require(Scope.READ);
         checkLimit(limit);
-        if (cursor != null) return page(caller.tenantId(), Cursor.decode(cursor), limit, false);
+        if (cursor != null) return page(caller.tenantId(), Cursor.decode(cursor), limit).map(Listings.QueryPage::withoutCount);
         return segment(caller, id)
                 .then(bitmaps.snapshot(caller.tenantId(), List.of("seg:" + id), List.of(), List.of(), null, snapshotTtl))
-                .flatMap(s -> page(caller.tenantId(), s, 0, limit, false, true));
+                .flatMap(s -> page(caller.tenantId(), s, 0, limit, true))
+                .map(Listings.QueryPage::withoutCount);
     }
 
     /**
@@ -85,6 +103,10 @@ class QueryController {
      * numbered from its first to its last member (filtered by the bitmap) when at least a quarter of
      * them are members, else a lookup of the members' numbers. Lines are written as bytes, one buffer per chunk.
      */
+    @Operation(operationId = "listMembers", summary = MEMBERS_SUMMARY, description = MEMBERS_DESCRIPTION)
+    @ApiResponse(responseCode = "200", description = MEMBERS_200, content = @Content(mediaType = MediaType.APPLICATION_NDJSON_VALUE,
+            schema = @Schema(implementation = Listings.MemberLine.class),
+            examples = @ExampleObject(name = "members", value = "{\"contactId\":\"c-1\"}\n{\"contactId\":\"c-42\"}\n")))
     @GetMapping(path = "/v1/segments/{id}/members", produces = MediaType.APPLICATION_NDJSON_VALUE)
     Flux<DataBuffer> export(Caller caller, @PathVariable String id) {
         caller.require(Scope.READ);
@@ -121,48 +143,57 @@ class QueryController {
                 .map(sb -> DefaultDataBufferFactory.sharedInstance.wrap(sb.toString().getBytes(StandardCharsets.UTF_8)));
     }
 
+    @Operation(operationId = "query", summary = "Set algebra over segments, tags and audiences (scope read)",
+            description = "Contacts in all of `all`, at least one of `any` (when given) and none of `none`; with channel, contacts "
+                    + "unsubscribed from it are left out. The next page: the same call with {\"cursor\": nextCursor} as the body.")
+    @io.swagger.v3.oas.annotations.parameters.RequestBody(required = true, content = @Content(mediaType = MediaType.APPLICATION_JSON_VALUE,
+            schema = @Schema(implementation = Listings.QueryRequest.class), examples = {
+                    @ExampleObject(name = "emailable", summary = "New happy referrers who are VIP, minus the unsubscribed from email",
+                            value = "{\"all\": [{\"segment\": \"new-happy-referrers\"}, {\"tag\": \"vip\"}], "
+                                    + "\"none\": [{\"audience\": \"staff\"}], \"channel\": \"email\"}"),
+                    @ExampleObject(name = "next page", value = "{\"cursor\": \"djE6MDEyMzQ1Njc4OWFiY2RlZjAxMjM6NDI\"}")}))
+    @ApiResponse(responseCode = "200", description = "The count and the first page of members",
+            content = @Content(mediaType = MediaType.APPLICATION_JSON_VALUE, schema = @Schema(implementation = Listings.QueryPage.class)))
+    @ApiResponse(responseCode = "400", description = "Invalid refs, channel or limit, each at its JSON pointer")
+    @ApiResponse(responseCode = "404", description = "A named segment does not exist for this tenant")
+    @ApiResponse(responseCode = "410", description = "The cursor's snapshot expired; run the query again")
+    @ApiResponse(responseCode = "415", description = "The body is not application/json")
     @PostMapping(path = "/v1/query", consumes = MediaType.APPLICATION_JSON_VALUE, produces = MediaType.APPLICATION_JSON_VALUE)
-    Mono<Map<String, Object>> query(Caller caller, @RequestBody JsonNode body, @RequestParam(defaultValue = "1000") int limit) {
+    Mono<Listings.QueryPage> query(Caller caller, @RequestBody JsonNode body,
+            @Parameter(description = "Members per page, 1-10000") @RequestParam(defaultValue = "1000") int limit) {
         caller.require(Scope.READ);
         checkLimit(limit);
         if (body != null && body.has("cursor")) {
             JsonNode c = body.get("cursor");
             if (!c.isString()) throw ProblemException.validation("/cursor", "must be a cursor string");
-            return page(caller.tenantId(), Cursor.decode(c.stringValue()), limit, true);
+            return page(caller.tenantId(), Cursor.decode(c.stringValue()), limit);
         }
         Query q = Query.parse(body);
         return Flux.fromIterable(q.segmentIds())
                 .concatMap(id -> segment(caller, id))
                 .then(bitmaps.snapshot(caller.tenantId(), q.all(), q.any(), q.none(), q.channel(), snapshotTtl))
-                .flatMap(s -> page(caller.tenantId(), s, 0, limit, true, true));
+                .flatMap(s -> page(caller.tenantId(), s, 0, limit, true));
     }
 
-    private Mono<Map<String, Object>> page(String tenantId, Cursor cursor, int limit, boolean withCount) {
+    private Mono<Listings.QueryPage> page(String tenantId, Cursor cursor, int limit) {
         return bitmaps.find(tenantId, cursor.snapshot())
                 .switchIfEmpty(Mono.error(() -> new ProblemException(HttpStatus.GONE, Problems.SNAPSHOT_EXPIRED,
                         "Snapshot expired", "This listing's snapshot expired (kept " + snapshotTtl
                                 + "); start the listing again and follow changes?after=<asOf> from the new one")))
-                .flatMap(s -> page(tenantId, s, cursor.next(), limit, withCount, false));
+                .flatMap(s -> page(tenantId, s, cursor.next(), limit, false));
     }
 
     /**
      * The page of a snapshot starting at contact number {@code from}; {@code fresh}: the snapshot was just
      * made for this request, so no cursor names it yet.
      */
-    private Mono<Map<String, Object>> page(String tenantId, Bitmaps.Snapshot s, long from, int limit, boolean withCount,
-            boolean fresh) {
+    private Mono<Listings.QueryPage> page(String tenantId, Bitmaps.Snapshot s, long from, int limit, boolean fresh) {
         Mono<long[]> members = s.count() == 0 ? Mono.just(new long[0]) : bitmaps.members(tenantId, s.id(), from, limit + 1);
         return members.flatMap(nos -> {
                     long[] pageNos = nos.length > limit ? java.util.Arrays.copyOf(nos, limit) : nos;
                     boolean last = nos.length <= limit;
-                    return resolve(tenantId, pageNos).map(ids -> {
-                        Map<String, Object> out = new LinkedHashMap<>();
-                        if (withCount) out.put("count", s.count());
-                        out.put("members", ids);
-                        out.put("nextCursor", last ? null : new Cursor(s.id(), nos[limit]).encode());
-                        out.put("asOf", s.asOf());
-                        return out;
-                    })
+                    return resolve(tenantId, pageNos).map(ids -> new Listings.QueryPage(s.count(), ids,
+                                    last ? null : new Cursor(s.id(), nos[limit]).encode(), s.asOf()))
                     // A listing read to its end frees its snapshot 30 s later instead of after the full TTL
                     // (a client may retry its last page); one whose first page is the last has handed out no
                     // cursor, so nobody can come back for it: freed now.

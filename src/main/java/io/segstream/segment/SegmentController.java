@@ -5,6 +5,12 @@ import io.segstream.platform.FieldError;
 import io.segstream.platform.ProblemException;
 import io.segstream.platform.Text;
 import io.segstream.tenant.Caller;
+import io.swagger.v3.oas.annotations.Operation;
+import io.swagger.v3.oas.annotations.media.Content;
+import io.swagger.v3.oas.annotations.media.ExampleObject;
+import io.swagger.v3.oas.annotations.media.Schema;
+import io.swagger.v3.oas.annotations.responses.ApiResponse;
+import io.swagger.v3.oas.annotations.tags.Tag;
 import io.segstream.tenant.Scope;
 import io.segstream.tenant.Tenant;
 import java.nio.charset.StandardCharsets;
@@ -12,9 +18,7 @@ import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.HexFormat;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;
@@ -33,6 +37,7 @@ import tools.jackson.databind.json.JsonMapper;
 
 /** Segment definitions ({@code manage}) and their membership ({@code read}). */
 @RestController
+@Tag(name = "Segments", description = "Segment definitions")
 class SegmentController {
 
     private static final SecureRandom RANDOM = new SecureRandom();
@@ -59,8 +64,21 @@ class SegmentController {
 
     private record Parsed(String id, String name, RuleInput rule) {}
 
+    @Operation(operationId = "createSegment", summary = "Create a segment (scope manage)", description = "Starts as building, live once every existing contact "
+            + "has been evaluated.")
+    @io.swagger.v3.oas.annotations.parameters.RequestBody(required = true, content = @Content(mediaType = MediaType.APPLICATION_JSON_VALUE,
+            schema = @Schema(implementation = SegmentRequest.class), examples = {
+                    @ExampleObject(name = "rule", summary = "Created this month, left a positive rating, answered YES to our referral survey (rule tree)",
+                            value = SegmentRequest.WITH_RULE),
+                    @ExampleObject(name = "ruleText", summary = "The same segment in the readable syntax",
+                            value = SegmentRequest.WITH_RULE_TEXT)}))
+    @ApiResponse(responseCode = "201", description = "Created",
+            content = @Content(mediaType = MediaType.APPLICATION_JSON_VALUE, schema = @Schema(implementation = SegmentView.class)))
+    @ApiResponse(responseCode = "400", description = "Invalid fields or rule (including a cycle of segment references), each at its JSON pointer; ruleText errors also give line and column")
+    @ApiResponse(responseCode = "415", description = "The body is not application/json")
+    @ApiResponse(responseCode = "409", description = "The id exists, or the tenant already has its maximum number of segments")
     @PostMapping(path = "/v1/segments", consumes = MediaType.APPLICATION_JSON_VALUE, produces = MediaType.APPLICATION_JSON_VALUE)
-    Mono<ResponseEntity<Map<String, Object>>> create(Caller caller, @RequestBody JsonNode body) {
+    Mono<ResponseEntity<SegmentView>> create(Caller caller, @RequestBody JsonNode body) {
         caller.require(Scope.MANAGE);
         Text.requireStorable(body);
         Parsed p = parse(body, true);
@@ -71,8 +89,20 @@ class SegmentController {
                 .map(d -> ResponseEntity.status(HttpStatus.CREATED).body(view(d, 0L)));
     }
 
+    @Operation(operationId = "updateSegment", summary = "Replace a segment's name and rule (scope manage)", description = "The version grows by one.")
+    @io.swagger.v3.oas.annotations.parameters.RequestBody(required = true, content = @Content(mediaType = MediaType.APPLICATION_JSON_VALUE,
+            schema = @Schema(implementation = SegmentRequest.class), examples = {
+                    @ExampleObject(name = "rule", summary = "Created this month, left a positive rating, answered YES to our referral survey (rule tree)",
+                            value = SegmentRequest.UPDATE_WITH_RULE),
+                    @ExampleObject(name = "ruleText", summary = "The same segment in the readable syntax",
+                            value = SegmentRequest.UPDATE_WITH_RULE_TEXT)}))
+    @ApiResponse(responseCode = "200", description = "Replaced",
+            content = @Content(mediaType = MediaType.APPLICATION_JSON_VALUE, schema = @Schema(implementation = SegmentView.class)))
+    @ApiResponse(responseCode = "400", description = "Invalid fields or rule (including a cycle of segment references), each at its JSON pointer; ruleText errors also give line and column")
+    @ApiResponse(responseCode = "415", description = "The body is not application/json")
+    @ApiResponse(responseCode = "404", description = "No such segment for this tenant")
     @PutMapping(path = "/v1/segments/{id}", consumes = MediaType.APPLICATION_JSON_VALUE, produces = MediaType.APPLICATION_JSON_VALUE)
-    Mono<Map<String, Object>> update(Caller caller, @PathVariable String id, @RequestBody JsonNode body) {
+    Mono<SegmentView> update(Caller caller, @PathVariable String id, @RequestBody JsonNode body) {
         caller.require(Scope.MANAGE);
         Text.requireStorable(body);
         Parsed p = parse(body, false);
@@ -82,25 +112,36 @@ class SegmentController {
                 .flatMap(d -> count(caller.tenantId(), d));
     }
 
+    @Operation(operationId = "listSegments", summary = "List the tenant's segments with their counts (scope read)")
+    @ApiResponse(responseCode = "200", description = "The segments",
+            content = @Content(mediaType = MediaType.APPLICATION_JSON_VALUE, schema = @Schema(implementation = SegmentView.SegmentList.class)))
     @GetMapping(path = "/v1/segments", produces = MediaType.APPLICATION_JSON_VALUE)
-    Mono<Map<String, Object>> list(Caller caller) {
+    Mono<SegmentView.SegmentList> list(Caller caller) {
         caller.require(Scope.READ);
         return store.list(caller.tenantId())
                 .collectList()
                 .flatMap(all -> counts.counts(caller.tenantId(), all.stream().map(SegmentDefinition::id).toList())
-                        .map(c -> Map.<String, Object>of("segments", all.stream().map(d -> view(d, c.counts().getOrDefault(d.id(), 0L))).toList())));
+                        .map(c -> new SegmentView.SegmentList(all.stream().map(d -> view(d, c.counts().getOrDefault(d.id(), 0L))).toList())));
     }
 
+    @Operation(operationId = "getSegment", summary = "One segment with its count (scope read)")
+    @ApiResponse(responseCode = "200", description = "The segment",
+            content = @Content(mediaType = MediaType.APPLICATION_JSON_VALUE, schema = @Schema(implementation = SegmentView.class)))
+    @ApiResponse(responseCode = "404", description = "No such segment for this tenant")
     @GetMapping(path = "/v1/segments/{id}", produces = MediaType.APPLICATION_JSON_VALUE)
-    Mono<Map<String, Object>> get(Caller caller, @PathVariable String id) {
+    Mono<SegmentView> get(Caller caller, @PathVariable String id) {
         caller.require(Scope.READ);
         return found(caller, id).flatMap(d -> count(caller.tenantId(), d));
     }
 
-    private Mono<Map<String, Object>> count(String tenantId, SegmentDefinition d) {
+    private Mono<SegmentView> count(String tenantId, SegmentDefinition d) {
         return counts.counts(tenantId, List.of(d.id())).map(c -> view(d, c.counts().getOrDefault(d.id(), 0L)));
     }
 
+    @Operation(operationId = "deleteSegment", summary = "Delete a segment (scope manage)", description = "Its members leave it (exit changes are emitted).")
+    @ApiResponse(responseCode = "204", description = "Deleted")
+    @ApiResponse(responseCode = "404", description = "No such segment for this tenant")
+    @ApiResponse(responseCode = "409", description = "Another segment references this one")
     @DeleteMapping("/v1/segments/{id}")
     Mono<ResponseEntity<Void>> delete(Caller caller, @PathVariable String id) {
         caller.require(Scope.MANAGE);
@@ -116,16 +157,8 @@ class SegmentController {
                 .switchIfEmpty(Mono.error(() -> ProblemException.notFound("Segment '" + id + "'")));
     }
 
-    private Map<String, Object> view(SegmentDefinition d, long count) {
-        Map<String, Object> out = new LinkedHashMap<>();
-        out.put("id", d.id());
-        out.put("name", d.name());
-        out.put("rule", json.readTree(d.ruleJson()));
-        out.put("ruleText", RuleInput.textOf(d.ruleJson(), json));
-        out.put("version", d.version());
-        out.put("status", d.status());
-        out.put("count", count);
-        return out;
+    private SegmentView view(SegmentDefinition d, long count) {
+        return SegmentView.of(d, count, json);
     }
 
     private Parsed parse(JsonNode body, boolean allowId) {

@@ -3,12 +3,16 @@ package io.segstream.tenant;
 import io.segstream.platform.FieldError;
 import io.segstream.platform.ProblemException;
 import io.segstream.platform.Text;
+import io.swagger.v3.oas.annotations.Operation;
+import io.swagger.v3.oas.annotations.media.Content;
+import io.swagger.v3.oas.annotations.media.ExampleObject;
+import io.swagger.v3.oas.annotations.media.Schema;
+import io.swagger.v3.oas.annotations.responses.ApiResponse;
+import io.swagger.v3.oas.annotations.tags.Tag;
 import java.time.ZoneId;
 import java.util.ArrayList;
 import java.util.EnumSet;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
@@ -25,6 +29,7 @@ import tools.jackson.databind.JsonNode;
 
 /** Tenant and key administration, behind the admin key ({@link WebSecurityConfiguration}). */
 @RestController
+@Tag(name = "Admin", description = "Tenants and API keys (admin key)")
 @RequestMapping(path = "/v1/admin/tenants", produces = MediaType.APPLICATION_JSON_VALUE)
 class AdminController {
 
@@ -36,39 +41,59 @@ class AdminController {
         this.authenticator = authenticator;
     }
 
+    @Operation(operationId = "createTenant", summary = "Create a tenant (admin key)")
+    @io.swagger.v3.oas.annotations.parameters.RequestBody(required = true, content = @Content(mediaType = MediaType.APPLICATION_JSON_VALUE,
+            schema = @Schema(implementation = AdminViews.TenantView.class), examples = {
+                    @ExampleObject(name = "tenant", summary = "A business location", value = "{\"id\": \"acme-paris\", \"name\": \"Acme Paris\", \"timeZone\": \"Europe/Paris\"}")}))
+    @ApiResponse(responseCode = "201", description = "Created",
+            content = @Content(mediaType = MediaType.APPLICATION_JSON_VALUE, schema = @Schema(implementation = AdminViews.TenantView.class)))
+    @ApiResponse(responseCode = "400", description = "Invalid fields, each at its JSON pointer")
+    @ApiResponse(responseCode = "415", description = "The body is not application/json")
+    @ApiResponse(responseCode = "409", description = "A tenant with this id exists")
     @PostMapping(consumes = MediaType.APPLICATION_JSON_VALUE)
-    Mono<ResponseEntity<Map<String, Object>>> createTenant(@RequestBody JsonNode body) {
+    Mono<ResponseEntity<AdminViews.TenantView>> createTenant(@RequestBody JsonNode body) {
         Text.requireStorable(body);
         Tenant tenant = parseTenant(body);
         return store.create(tenant)
                 .switchIfEmpty(Mono.error(() -> ProblemException.conflict("Tenant '" + tenant.id() + "' exists")))
-                .map(t -> ResponseEntity.status(HttpStatus.CREATED).body(view(t)));
+                .map(t -> ResponseEntity.status(HttpStatus.CREATED).body(AdminViews.TenantView.of(t)));
     }
 
+    @Operation(operationId = "getTenant", summary = "A tenant (admin key)")
+    @ApiResponse(responseCode = "200", description = "The tenant",
+            content = @Content(mediaType = MediaType.APPLICATION_JSON_VALUE, schema = @Schema(implementation = AdminViews.TenantView.class)))
+    @ApiResponse(responseCode = "404", description = "No such tenant")
     @GetMapping("/{tenant}")
-    Mono<Map<String, Object>> getTenant(@PathVariable String tenant) {
+    Mono<AdminViews.TenantView> getTenant(@PathVariable String tenant) {
         return store.find(tenant)
                 .switchIfEmpty(Mono.error(() -> ProblemException.notFound("Tenant '" + tenant + "'")))
-                .map(AdminController::view);
+                .map(AdminViews.TenantView::of);
     }
 
+    @Operation(operationId = "createKey", summary = "Create an API key of a tenant (admin key)", description = "The key is shown once and stored only as a hash.")
+    @io.swagger.v3.oas.annotations.parameters.RequestBody(required = true, content = @Content(mediaType = MediaType.APPLICATION_JSON_VALUE,
+            schema = @Schema(implementation = AdminViews.KeyRequest.class), examples = {
+                    @ExampleObject(name = "all scopes", summary = "A key for a back office that ingests, reads and manages", value = "{\"scopes\": [\"ingest\", \"read\", \"manage\"]}"),
+                    @ExampleObject(name = "read only", summary = "A key for a campaign sender", value = "{\"scopes\": [\"read\"]}")}))
+    @ApiResponse(responseCode = "201", description = "Created: the key, shown once",
+            content = @Content(mediaType = MediaType.APPLICATION_JSON_VALUE, schema = @Schema(implementation = AdminViews.KeyView.class)))
+    @ApiResponse(responseCode = "400", description = "Invalid fields, each at its JSON pointer")
+    @ApiResponse(responseCode = "415", description = "The body is not application/json")
+    @ApiResponse(responseCode = "404", description = "No such tenant")
     @PostMapping(path = "/{tenant}/keys", consumes = MediaType.APPLICATION_JSON_VALUE)
-    Mono<ResponseEntity<Map<String, Object>>> createKey(@PathVariable String tenant, @RequestBody JsonNode body) {
+    Mono<ResponseEntity<AdminViews.KeyView>> createKey(@PathVariable String tenant, @RequestBody JsonNode body) {
         Text.requireStorable(body);
         Set<Scope> scopes = parseScopes(body);
         ApiKeys.Generated key = ApiKeys.generate();
         return store.addKey(tenant, key.id(), ApiKeys.hash(key.key()), scopes)
                 .switchIfEmpty(Mono.error(() -> ProblemException.notFound("Tenant '" + tenant + "'")))
-                .map(id -> {
-                    Map<String, Object> out = new LinkedHashMap<>();
-                    out.put("id", id);
-                    out.put("tenant", tenant);
-                    out.put("scopes", scopes.stream().map(Scope::wireName).toList());
-                    out.put("key", key.key());
-                    return ResponseEntity.status(HttpStatus.CREATED).body(out);
-                });
+                .map(id -> ResponseEntity.status(HttpStatus.CREATED).body(new AdminViews.KeyView(id, tenant,
+                        scopes.stream().map(Scope::wireName).toList(), key.key())));
     }
 
+    @Operation(operationId = "revokeKey", summary = "Revoke an API key (admin key)", description = "Sessions opened with it end within 5 s.")
+    @ApiResponse(responseCode = "204", description = "Revoked")
+    @ApiResponse(responseCode = "404", description = "No such key of this tenant")
     @DeleteMapping("/{tenant}/keys/{keyId}")
     Mono<ResponseEntity<Void>> revokeKey(@PathVariable String tenant, @PathVariable String keyId) {
         return store.revokeKey(tenant, keyId).map(found -> {
@@ -76,14 +101,6 @@ class AdminController {
             authenticator.forgetKey(keyId);
             return ResponseEntity.noContent().<Void>build();
         });
-    }
-
-    private static Map<String, Object> view(Tenant t) {
-        Map<String, Object> out = new LinkedHashMap<>();
-        out.put("id", t.id());
-        out.put("name", t.name());
-        out.put("timeZone", t.timeZone().getId());
-        return out;
     }
 
     static Tenant parseTenant(JsonNode body) {

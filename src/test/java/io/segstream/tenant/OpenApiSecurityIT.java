@@ -3,6 +3,7 @@ package io.segstream.tenant;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.segstream.support.IntegrationTest;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -23,7 +24,8 @@ class OpenApiSecurityIT {
     @Test
     @SuppressWarnings("unchecked")
     void theDocumentDeclaresBearerAndSessionSchemesAndNoCallerParameter() {
-        Map<String, Object> doc = client.get().uri("/v3/api-docs").exchange().expectStatus().isOk()
+        // The first request builds the document (a scan of every handler): seconds on a busy machine.
+        Map<String, Object> doc = client.mutate().responseTimeout(Duration.ofSeconds(60)).build().get().uri("/v3/api-docs").exchange().expectStatus().isOk()
                 .expectBody(Map.class).returnResult().getResponseBody();
 
         Map<String, Object> schemes = (Map<String, Object>) ((Map<String, Object>) doc.get("components")).get("securitySchemes");
