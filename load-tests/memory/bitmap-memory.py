@@ -12,8 +12,8 @@ number) and reports MEMORY USAGE (SAMPLES 0) and STRLEN:
   - "SET 8192k-64": the same at 64 bytes under the multiple (how Projection.APPLY and ProjectionRebuild
     size bitmaps now: the string's header fits in the allocator's size class).
 With --growth, also times what a tenant's length doubling costs: one script growing 200 bitmaps from L
-to 2L bytes by SETBIT at the last bit (before) and by BITOP OR with a scratch key of zeros (Projection.FIT,
-now), at L = 131,008 bytes (1,000,000 contact numbers) and 1,048,512 bytes.
+to 2L bytes by SETBIT at the last bit (before), and by SETBIT then COPY to a scratch key and RENAME back
+(Projection.FIT, now: the copy is allocated at the string's length), at L = 131,008 bytes (1,000,000 contact numbers) and 1,048,512 bytes.
 Only the Python standard library; talks RESP over a socket, pipelined. Keys live under
 "segstream-memprobe:" and are deleted at the end.
 
@@ -137,12 +137,13 @@ def main():
 
 
 SETBIT_GROW = "for i = 1, #KEYS do redis.call('SETBIT', KEYS[i], tonumber(ARGV[1]) * 8 - 1, 0) end return 1"
-BITOP_GROW = """
-local zero = 'segstream-memprobe:{g}:zero'
-redis.call('DEL', zero)
-redis.call('SETBIT', zero, tonumber(ARGV[1]) * 8 - 1, 0)
-for i = 1, #KEYS do redis.call('BITOP', 'OR', KEYS[i], KEYS[i], zero) end
-redis.call('DEL', zero)
+COPY_GROW = """
+local scratch = 'segstream-memprobe:{g}:scratch'
+for i = 1, #KEYS do
+  redis.call('SETBIT', KEYS[i], tonumber(ARGV[1]) * 8 - 1, 0)
+  redis.call('COPY', KEYS[i], scratch, 'REPLACE')
+  redis.call('RENAME', scratch, KEYS[i])
+end
 return 1"""
 
 
@@ -150,7 +151,7 @@ def growth(r, bitmaps=200):
     print("\ngrowing %d bitmaps in one script" % bitmaps)
     for old in (131072 - 64, 1048576 - 64):
         new = old * 2 + 64
-        for name, script in (("SETBIT (before)", SETBIT_GROW), ("BITOP OR zeros (now)", BITOP_GROW)):
+        for name, script in (("SETBIT (before)", SETBIT_GROW), ("SETBIT, COPY (now)", COPY_GROW)):
             keys = ["segstream-memprobe:{g}:%d" % i for i in range(bitmaps)]
             r.call("DEL", *keys)
             # Each bitmap as the projection leaves it: SETBIT-padded before, allocated at its length now.

@@ -43,28 +43,26 @@ class ProjectionRebuild {
     private static final Duration TIMEOUT = Duration.ofSeconds(10);
     private static final Duration TEMP_TTL = Duration.ofHours(1);
 
-    /** KEYS: watermark, registry, length, scratch, n temporary keys, n final keys; ARGV: seq, length, n. */
+    /** KEYS: watermark, registry, length, n temporary keys, n final keys; ARGV: seq, length, n. */
     private static final RedisScript<Long> SWAP = RedisScript.of("""
             local n = tonumber(ARGV[3])
             local keep = {}
-            for i = 1, n do keep[KEYS[4 + n + i]] = true end
+            for i = 1, n do keep[KEYS[3 + n + i]] = true end
             for _, k in ipairs(redis.call('SMEMBERS', KEYS[2])) do
               if not keep[k] then redis.call('DEL', k) end
             end
             redis.call('DEL', KEYS[2])
             local len = math.max(tonumber(ARGV[2]), tonumber(redis.call('GET', KEYS[3]) or '0'))
-            redis.call('DEL', KEYS[4])
-            redis.call('SETBIT', KEYS[4], len * 8 - 1, 0)
             for i = 1, n do
-              local tmp, final = KEYS[4 + i], KEYS[4 + n + i]
-              -- Written in windows with SETRANGE, the temporary string was allocated greedily (up to twice
-              -- its length): OR-ed with the zeros, the final one is written at exactly the tenant's length,
-              -- without the temporary key's expiry (Projection.FIT).
-              redis.call('BITOP', 'OR', final, tmp, KEYS[4])
+              local tmp, final = KEYS[3 + i], KEYS[3 + n + i]
+              -- Written in windows with SETRANGE, the temporary string was allocated greedily: padded to the
+              -- tenant's length, it is copied at exactly that length (Projection.FIT), without its expiry.
+              if redis.call('STRLEN', tmp) < len then redis.call('SETBIT', tmp, len * 8 - 1, 0) end
+              redis.call('COPY', tmp, final, 'REPLACE')
               redis.call('DEL', tmp)
+              redis.call('PERSIST', final)
               redis.call('SADD', KEYS[2], final)
             end
-            redis.call('DEL', KEYS[4])
             redis.call('SET', KEYS[3], len)
             redis.call('SET', KEYS[1], ARGV[1])
             return tonumber(ARGV[1])""", Long.class);
@@ -141,7 +139,6 @@ class ProjectionRebuild {
         keys.add(Projection.watermarkKey(tenantId));
         keys.add(Projection.registryKey(tenantId));
         keys.add(Projection.lengthKey(tenantId));
-        keys.add(Projection.scratchKey(tenantId));
         finals.forEach(k -> keys.add(temporary.get(k)));
         finals.forEach(k -> keys.add(Projection.key(tenantId, k)));
         long length = Math.max(8192, (bytes + Projection.ALLOCATION_SLACK + 8191) / 8192 * 8192) - Projection.ALLOCATION_SLACK;
