@@ -11,11 +11,15 @@ number) and reports MEMORY USAGE (SAMPLES 0) and STRLEN:
   - "SET 8192k": created at that length at once with SET of zero bytes, then the members set;
   - "SET 8192k-64": the same at 64 bytes under the multiple (how Projection.APPLY and ProjectionRebuild
     size bitmaps now: the string's header fits in the allocator's size class).
+With --growth, also times what a tenant's length doubling costs: one script growing 200 bitmaps from L
+to 2L bytes by SETBIT at the last bit (before), and by SETBIT then COPY to a scratch key and RENAME back
+(Projection.FIT, now: the copy is allocated at the string's length), at L = 131,008 bytes (1,000,000 contact numbers) and 1,048,512 bytes.
 Only the Python standard library; talks RESP over a socket, pipelined. Keys live under
 "segstream-memprobe:" and are deleted at the end.
 
-  python3 load-tests/memory/bitmap-memory.py [--host 127.0.0.1] [--port 6379] [--sizes 10000,100000,1000000]
+  python3 load-tests/memory/bitmap-memory.py [--host 127.0.0.1] [--port 6379] [--sizes 10000,100000,1000000] [--growth]
 """
+import time
 import argparse
 import random
 import socket
@@ -91,6 +95,7 @@ def main():
     p.add_argument("--port", type=int, default=6379)
     p.add_argument("--sizes", default="10000,100000,1000000")
     p.add_argument("--seed", type=int, default=42)
+    p.add_argument("--growth", action="store_true")
     args = p.parse_args()
     r = Redis(args.host, args.port)
     info = r.call("INFO", "server").decode()
@@ -127,6 +132,40 @@ def main():
                 row += [r.call("STRLEN", k), usage, usage / n]
             print("%9d %7s %8d | %8d %8d %7.4f | %8d %8d %7.4f | %8d %8d %7.4f | %8d %8d %7.4f" % tuple(row))
     r.call("DEL", *keys)
+    if args.growth:
+        growth(r)
+
+
+SETBIT_GROW = "for i = 1, #KEYS do redis.call('SETBIT', KEYS[i], tonumber(ARGV[1]) * 8 - 1, 0) end return 1"
+COPY_GROW = """
+local scratch = 'segstream-memprobe:{g}:scratch'
+for i = 1, #KEYS do
+  redis.call('SETBIT', KEYS[i], tonumber(ARGV[1]) * 8 - 1, 0)
+  redis.call('COPY', KEYS[i], scratch, 'REPLACE')
+  redis.call('RENAME', scratch, KEYS[i])
+end
+return 1"""
+
+
+def growth(r, bitmaps=200):
+    print("\ngrowing %d bitmaps in one script" % bitmaps)
+    for old in (131072 - 64, 1048576 - 64):
+        new = old * 2 + 64
+        for name, script in (("SETBIT (before)", SETBIT_GROW), ("SETBIT, COPY (now)", COPY_GROW)):
+            keys = ["segstream-memprobe:{g}:%d" % i for i in range(bitmaps)]
+            r.call("DEL", *keys)
+            # Each bitmap as the projection leaves it: SETBIT-padded before, allocated at its length now.
+            for k in keys:
+                if script is SETBIT_GROW:
+                    r.call("SETBIT", k, old * 8 - 1, 0)
+                else:
+                    r.call("SET", k, bytes(old))
+            start = time.perf_counter()
+            r.call("EVAL", script, len(keys), *keys, new)
+            took = time.perf_counter() - start
+            usage = r.call("MEMORY", "USAGE", keys[0], "SAMPLES", "0")
+            print("  %-22s %9d -> %9d bytes: %7.0f ms, then %9d bytes of memory per bitmap" % (name, old, new, took * 1000, usage))
+            r.call("DEL", *keys)
 
 
 if __name__ == "__main__":

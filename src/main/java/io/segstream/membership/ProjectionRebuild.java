@@ -55,13 +55,12 @@ class ProjectionRebuild {
             local len = math.max(tonumber(ARGV[2]), tonumber(redis.call('GET', KEYS[3]) or '0'))
             for i = 1, n do
               local tmp, final = KEYS[3 + i], KEYS[3 + n + i]
-              -- Written in windows with SETRANGE, the temporary string was allocated greedily (twice its
-              -- length): the final one is set whole at the tenant's length, an allocation of that size, and
-              -- without the temporary key's expiry (Projection.FIT).
-              local bits = redis.call('GET', tmp)
+              -- Written in windows with SETRANGE, the temporary string was allocated greedily: padded to the
+              -- tenant's length, it is copied at exactly that length (Projection.FIT), without its expiry.
+              if redis.call('STRLEN', tmp) < len then redis.call('SETBIT', tmp, len * 8 - 1, 0) end
+              redis.call('COPY', tmp, final, 'REPLACE')
               redis.call('DEL', tmp)
-              if #bits < len then bits = bits .. string.rep('\\0', len - #bits) end
-              redis.call('SET', final, bits)
+              redis.call('PERSIST', final)
               redis.call('SADD', KEYS[2], final)
             end
             redis.call('SET', KEYS[3], len)
@@ -97,7 +96,8 @@ class ProjectionRebuild {
                         .flatMap(rows -> write(tenantId, run, (long) w * WINDOW, rows, temporary)))
                 .then(Mono.fromSupplier(() -> new long[] {seq, maxNo}))))
                 .as(snapshot::transactional);
-        return read.flatMap(r -> swap(tenantId, temporary, r[0], r[1] < 0 ? 0 : r[1] / 8 + 1))
+        // The temporary bitmaps end at a window's end: the tenant's length covers the last window whole.
+        return read.flatMap(r -> swap(tenantId, temporary, r[0], r[1] < 0 ? 0 : (r[1] / WINDOW + 1) * (WINDOW / 8)))
                 .doOnNext(seq -> log.info("Rebuilt the Redis projection of tenant {} from PostgreSQL as of seq {} ({} keys) in {} ms",
                         tenantId, seq, temporary.size(), (System.nanoTime() - started) / 1_000_000));
     }

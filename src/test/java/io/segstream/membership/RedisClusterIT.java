@@ -202,6 +202,28 @@ class RedisClusterIT {
         more.putAll(ingest(tenant, new Random(100), 80, "later"));
         awaitCountsEqual(tenant, segmentsOf(more));
         invariants().checkAgainstContacts(tenant.id());
+
+        // Contact numbers far beyond the first ones (the next block is reserved from 300,000 once the first
+        // instance used the 2,048 it holds): the apply script grows every bitmap of the tenant, found through
+        // its key set; then a rebuild writes them all at that length.
+        db().sql("UPDATE contact_number_blocks SET next_no = 300000 WHERE tenant_id = :t").bind("t", tenant.id())
+                .then().block(Duration.ofSeconds(10));
+        for (int batch = 0; batch < 6; batch++) {
+            List<String> events = new ArrayList<>();
+            for (int i = 0; i < 500; i++) {
+                String contact = "far" + (batch * 500 + i);
+                events.add(event("far-" + contact, contact, "contact.tagged", "2026-01-03T00:00:00Z", "{\"tag\":\"t0\"}"));
+                more.put(contact, Set.of("tag:t0"));
+            }
+            api1.postEvents(tenant.key(), "[" + String.join(",", events) + "]").expectStatus().isAccepted();
+        }
+        assertThat(db().sql("SELECT max(contact_no) FROM contacts WHERE tenant_id = :t").bind("t", tenant.id())
+                .map(row -> row.get(0, Long.class)).one().block(Duration.ofSeconds(10))).isGreaterThanOrEqualTo(300000);
+        awaitCountsEqual(tenant, segmentsOf(more));
+        invariants().checkAgainstContacts(tenant.id());
+        flushAll();
+        awaitCountsEqual(tenant, segmentsOf(more));
+        invariants().checkAgainstContacts(tenant.id());
     }
 
     // --- the oracle ---
