@@ -441,7 +441,10 @@ class BadInputFuzzIT {
         private List<String[]> randomHeaders() {
             List<String[]> out = new ArrayList<>();
             switch (r.nextInt(9)) {
-                case 0 -> out.add(new String[] {"X-Big", "b".repeat(100 + r.nextInt(12_000))});
+                // Up to 7 KB: headers over Netty's 8 KB limit are refused below the application and the
+                // connection closed, which races a kept-alive client (a transport-level failure, not an
+                // answer); BadInputIT sends those over a raw socket.
+                case 0 -> out.add(new String[] {"X-Big", "b".repeat(100 + r.nextInt(6_900))});
                 case 1 -> {
                     for (int i = 0; i < 1 + r.nextInt(50); i++) out.add(new String[] {"X-Dup", randomToken(r.nextInt(40))});
                 }
