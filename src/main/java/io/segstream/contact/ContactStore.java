@@ -142,8 +142,7 @@ public class ContactStore {
      * segment stays in its members' rows until its deletion has worked through them, and must not show.
      */
     public Mono<StoredContact> find(String tenantId, String contactId) {
-        return db.sql("SELECT " + COLUMNS.replace("c.segments", EXISTING_SEGMENTS)
-                        + " FROM contacts c WHERE tenant_id = :tenant AND contact_id = :id AND live")
+        return db.sql("SELECT " + VISIBLE_COLUMNS + " FROM contacts c WHERE tenant_id = :tenant AND contact_id = :id AND live")
                 .bind("tenant", tenantId)
                 .bind("id", contactId)
                 .map(this::stored)
@@ -197,17 +196,18 @@ public class ContactStore {
      */
     static final String BY_IDS = "unnest(:ids::text[]) AS v(id)";
 
-
     private static final String COLUMNS =
             "c.contact_id, c.contact_no, c.state::text AS state, c.behaviour::text AS behaviour, c.segments, "
                     // epoch microseconds: decoding a timestamptz parses its text, a measurable cost per contact
                     + "(extract(epoch FROM c.next_due) * 1000000)::bigint AS next_due_us";
 
-    /** {@code c.segments} without the segments deleted since, in their order. */
-    private static final String EXISTING_SEGMENTS = """
+    /** {@link #COLUMNS} with {@code segments} limited to the segments that still exist. */
+    private static final String VISIBLE_COLUMNS = """
+            c.contact_id, c.contact_no, c.state::text AS state, c.behaviour::text AS behaviour,
             ARRAY(SELECT x.id FROM unnest(c.segments) WITH ORDINALITY AS x(id, ord)
                   WHERE EXISTS (SELECT 1 FROM segments s WHERE s.tenant_id = c.tenant_id AND s.id = x.id)
-                  ORDER BY x.ord) AS segments""";
+                  ORDER BY x.ord) AS segments,
+            (extract(epoch FROM c.next_due) * 1000000)::bigint AS next_due_us""";
 
     /**
      * Locks the contacts named by {@code :ids} that exist, one probe per id in contact-id order (the

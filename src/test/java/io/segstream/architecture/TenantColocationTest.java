@@ -46,7 +46,7 @@ class TenantColocationTest {
 
     /** Tables holding one tenant's data, distributed by {@code tenant_id} under Citus. */
     static final Set<String> TENANT_TABLES = Set.of("contacts", "events", "segments", "changes", "change_seq",
-            "contact_timers", "segment_builds", "contact_number_blocks");
+            "contact_timers", "segment_builds", "contact_number_blocks", "segment_deletions");
 
     /**
      * Tables that are not distributed by tenant: {@code tenants} (one small row per tenant, a reference
@@ -73,7 +73,10 @@ class TenantColocationTest {
                     "the timer backlog gauge counts due timers of every tenant"),
             new CrossTenant("segment/SegmentBuilder.java", "FROM segment_builds WHERE lease_until IS NULL OR lease_until < now()",
                     "instances claim build jobs of any tenant (FOR UPDATE SKIP LOCKED); joined back on tenant_id. Same Citus "
-                            + "caveat as the timer claim"));
+                            + "caveat as the timer claim"),
+            new CrossTenant("segment/SegmentDeletions.java", "FROM segment_deletions WHERE lease_until IS NULL OR lease_until < now()",
+                    "instances claim the member removal of a deleted segment of any tenant (FOR UPDATE SKIP LOCKED); joined "
+                            + "back on tenant_id. Same Citus caveat as the timer claim"));
 
     record CrossTenant(String file, String fragment, String why) {}
 
