@@ -82,6 +82,9 @@ public final class BlockHoundInstaller implements TestExecutionListener {
             // is asynchronous.
             builder.allowBlockingCallsInside("org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory",
                     "getOrCreateSharedReactiveConnection");
+            // Jackson builds a deserializer for a type once, under its cache's lock; two threads decoding the
+            // same type for the first time at once wait for each other that once.
+            builder.allowBlockingCallsInside("tools.jackson.databind.deser.DeserializerCache", "_createAndCacheValueDeserializer");
             // SecureRandom reads the OS entropy source, which does not block once seeded (Linux getrandom).
             builder.allowBlockingCallsInside("java.security.SecureRandom", "nextBytes");
             builder.allowBlockingCallsInside("java.security.SecureRandom", "generateSeed");
