@@ -61,11 +61,14 @@ public class FanoutBenchmark {
         volatile CountDownLatch reached = new CountDownLatch(0);
         final AtomicInteger ended = new AtomicInteger();
         final AtomicInteger problems = new AtomicInteger();
+        /** The service's process id, for its CPU time (0: not measured). */
+        final long pid;
 
         Bench(Map<String, String> opt) {
             url = opt.get("--url");
             key = opt.get("--key");
             segment = opt.get("--segment");
+            pid = Long.parseLong(opt.getOrDefault("--pid", "0"));
             sse = HttpClient.create(ConnectionProvider.newConnection()).baseUrl(url)
                     .headers(h -> h.set(HttpHeaderNames.AUTHORIZATION, "Bearer " + key).set(HttpHeaderNames.ACCEPT, "text/event-stream"));
             api = HttpClient.create(ConnectionProvider.builder("api").maxConnections(512).pendingAcquireMaxCount(-1).build()).baseUrl(url)
@@ -148,25 +151,33 @@ public class FanoutBenchmark {
         void fanout(int reps) throws Exception {
             int n = streams.size();
             List<Double> ms = new ArrayList<>();
+            List<Double> serviceMs = new ArrayList<>();
             post(List.of("warm-" + run)).block(); // one change before measuring (first-use costs)
             Thread.sleep(2000);
             for (int r = 0; r < reps; r++) {
                 String id = "m-" + run + "-" + r;
                 reached = new CountDownLatch(n - ended.get());
                 marker.set("\"contactId\":\"" + id + "\"");
+                double cpu0 = serviceCpu();
+                double client0 = clientCpu();
                 long s0 = System.nanoTime();
                 int status = post(List.of(id)).block();
                 boolean all = reached.await(60, TimeUnit.SECONDS);
                 double took = (System.nanoTime() - s0) / 1e6;
+                double cpu = serviceCpu() - cpu0;
+                double client = clientCpu() - client0;
                 ms.add(took);
-                System.out.printf("rep %d: one change reached %d of %d streams in %.0f ms (ingest status %d)%s%n", r + 1,
-                        n - ended.get() - reached.getCount(), n, took, status, all ? "" : " INCOMPLETE");
+                serviceMs.add(cpu);
+                System.out.printf("rep %d: one change reached %d of %d streams in %.0f ms (ingest status %d)%s; CPU meanwhile: service %.0f ms, client %.0f ms%n",
+                        r + 1, n - ended.get() - reached.getCount(), n, took, status, all ? "" : " INCOMPLETE", cpu, client);
                 Thread.sleep(1000);
             }
             List<Double> sorted = new ArrayList<>(ms);
             Collections.sort(sorted);
-            System.out.printf("one change to %d streams: median %.0f ms over %d repetitions (min %.0f, max %.0f); streams ended meanwhile: %d%n",
-                    n, sorted.get(sorted.size() / 2), reps, sorted.get(0), sorted.get(sorted.size() - 1), ended.get());
+            Collections.sort(serviceMs);
+            System.out.printf("one change to %d streams: median %.0f ms over %d repetitions (min %.0f, max %.0f); service CPU median %.0f ms; "
+                    + "streams ended meanwhile: %d%n", n, sorted.get(sorted.size() / 2), reps, sorted.get(0), sorted.get(sorted.size() - 1),
+                    serviceMs.get(serviceMs.size() / 2), ended.get());
         }
 
         void ingest(int clients, int requests, int events) throws Exception {
@@ -175,6 +186,7 @@ public class FanoutBenchmark {
             long before = streams.stream().mapToLong(s -> s.enters.get()).sum();
             Map<Integer, AtomicInteger> statuses = new TreeMap<>();
             List<Long> took = Collections.synchronizedList(new ArrayList<>());
+            double cpu0 = serviceCpu();
             long t0 = System.nanoTime();
             Flux.range(0, clients).flatMap(c -> Flux.range(0, requests).concatMap(q -> {
                 List<String> ids = new ArrayList<>();
@@ -204,8 +216,26 @@ public class FanoutBenchmark {
                 Thread.sleep(100);
             }
             System.out.printf("delivered: %d of %d changes x streams (%d accepted events to %d streams) %.1f s after the last answer; "
-                    + "streams ended meanwhile: %d%n", got, expected, accepted * events, n - ended.get(), (System.nanoTime() - t1) / 1e9,
-                    ended.get());
+                    + "streams ended meanwhile: %d; service CPU from the first request to the last delivery: %.0f ms%n", got, expected,
+                    accepted * events, n - ended.get(), (System.nanoTime() - t1) / 1e9, ended.get(), serviceCpu() - cpu0);
+        }
+
+        /** CPU time (user + system) of the service so far, ms, from /proc/PID/stat (ticks of 10 ms); -1 without a pid. */
+        double serviceCpu() {
+            if (pid == 0) return -1;
+            try {
+                String stat = java.nio.file.Files.readString(java.nio.file.Path.of("/proc/" + pid + "/stat"));
+                String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+                return (Long.parseLong(f[11]) + Long.parseLong(f[12])) * 10.0; // utime, stime (fields 14, 15)
+            } catch (Exception e) {
+                return -1;
+            }
+        }
+
+        /** CPU time of this client JVM so far, ms. */
+        static double clientCpu() {
+            return ((com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory.getOperatingSystemMXBean())
+                    .getProcessCpuTime() / 1e6;
         }
 
         private static double pct(List<Long> sorted, double p) {

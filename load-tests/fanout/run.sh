@@ -36,7 +36,7 @@ cleanup() { [[ -n $SVC_PID ]] && kill "$SVC_PID" 2>/dev/null && wait "$SVC_PID" 
 trap cleanup EXIT
 say() { echo "== $(date -u +%H:%M:%S) $*"; }
 load() { cut -d' ' -f1-3 /proc/loadavg; }
-bench() { "$JAVA" $CLIENT_OPTS -cp "$LIB/lib/*" load-tests/fanout/FanoutBenchmark.java "$@" --url "$URL" --key "$KEY" --segment vip; }
+bench() { "$JAVA" $CLIENT_OPTS -cp "$LIB/lib/*" load-tests/fanout/FanoutBenchmark.java "$@" --url "$URL" --key "$KEY" --segment vip --pid "$SVC_PID"; }
 
 # The clients use the Reactor Netty of the first jar.
 first=${JARS%% *}; "$JAVA" -Djarmode=tools -jar "${first#*=}" extract --destination "$LIB" >/dev/null
