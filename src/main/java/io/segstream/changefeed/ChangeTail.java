@@ -304,7 +304,7 @@ class ChangeTail implements SmartLifecycle, org.springframework.beans.factory.Di
             rounds.run(guarded(t.tenantId, () -> pump(t.tenantId)), v -> { }, e -> { });
             return;
         }
-        if (fresh.isEmpty()) return;
+        if (fresh.isEmpty() || to.length == 0) return;
         Frame[] frames = new Frame[fresh.size()];
         for (int i = 0; i < frames.length; i++) {
             frames[i] = new Frame(fresh.get(i), SseFrames.changeBytes(fresh.get(i)));

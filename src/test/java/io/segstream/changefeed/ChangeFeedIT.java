@@ -447,6 +447,50 @@ class ChangeFeedIT {
         return meters.get("segstream.sse.streams").gauge().value();
     }
 
+    /**
+     * A hundred streams with their own filters and options get one change, encoded once: the same event
+     * for those whose filter takes it, nothing for the others.
+     */
+    @Test
+    void oneChangeIsEncodedOnceForAHundredStreamsWithTheirOwnFilters() {
+        api.createSegment(tenant.key(), "{\"id\":\"gold\",\"name\":\"Gold\",\"rule\":{\"tag\":\"gold\"}}").expectStatus().isCreated();
+        api.awaitLive(tenant.key(), "gold");
+        WebClient web = WebClient.builder().baseUrl("http://127.0.0.1:" + port).build();
+        List<String> paths = List.of("/v1/segments/vip/changes", "/v1/changes?segment=vip", "/v1/changes",
+                "/v1/segments/vip/changes?counts=true", "/v1/changes?segment=gold");
+        double open = meters.get("segstream.sse.streams").gauge().value();
+        List<List<ServerSentEvent<Map<String, Object>>>> received = new ArrayList<>();
+        List<reactor.core.Disposable> streams = new ArrayList<>();
+        try {
+            for (int i = 0; i < 100; i++) {
+                List<ServerSentEvent<Map<String, Object>>> events = new java.util.concurrent.CopyOnWriteArrayList<>();
+                received.add(events);
+                streams.add(web.get().uri(paths.get(i % paths.size())).header(HttpHeaders.AUTHORIZATION, "Bearer " + tenant.key())
+                        .retrieve().bodyToFlux(SSE).filter(e -> "enter".equals(e.event()) || "exit".equals(e.event()))
+                        .subscribe(events::add));
+            }
+            await().atMost(Duration.ofSeconds(20)).until(() -> meters.get("segstream.sse.streams").gauge().value() >= open + 100);
+            double encodedBefore = meters.get("segstream.sse.frames.encoded").counter().count();
+
+            tag("fan-1", "c1", true);
+
+            await().atMost(Duration.ofSeconds(20)).until(() -> IntStream.range(0, 100)
+                    .allMatch(i -> received.get(i).size() == (i % paths.size() == 4 ? 0 : 1)));
+            ServerSentEvent<Map<String, Object>> first = received.get(0).get(0);
+            assertThat(first.data()).containsEntry("contactId", "c1").containsEntry("change", "enter");
+            for (int i = 0; i < 100; i++) {
+                if (i % paths.size() == 4) continue;
+                ServerSentEvent<Map<String, Object>> e = received.get(i).get(0);
+                assertThat(List.of(e.id(), e.event(), e.data())).as("stream %d", i).isEqualTo(List.of(first.id(), first.event(), first.data()));
+            }
+            assertThat(meters.get("segstream.sse.frames.encoded").counter().count() - encodedBefore)
+                    .as("encodings of one change for 100 streams").isEqualTo(1);
+            assertThat(received.get(4)).as("a stream of gold only").isEmpty();
+        } finally {
+            streams.forEach(reactor.core.Disposable::dispose);
+        }
+    }
+
     private void tag(String id, String contact, boolean on) {
         api.postEvents(tenant.key(), "[" + event(id, contact, on ? "contact.tagged" : "contact.untagged",
                 "2026-11-01T00:00:00Z", "{\"tag\":\"vip\"}") + "]").expectStatus().isAccepted();

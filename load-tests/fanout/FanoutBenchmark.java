@@ -1,0 +1,245 @@
+import io.netty.handler.codec.http.HttpHeaderNames;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+import reactor.netty.http.client.HttpClient;
+import reactor.netty.resources.ConnectionProvider;
+
+/**
+ * Fan-out of the change feed against a running segstream, for a tenant key and a segment whose rule is
+ * {"tag": "vip"} (load-tests/fanout/run.sh sets both up). Clients are Reactor Netty HttpClients in this
+ * one JVM; run with the service's libraries on the class path (run.sh extracts them from the jar):
+ *
+ *   java -cp 'lib/*' load-tests/fanout/FanoutBenchmark.java fanout --url U --key K --streams 10000 --reps 7
+ *       opens N SSE streams on /v1/segments/vip/changes, then REPS times: posts one event that makes one
+ *       contact enter vip and measures the time from the request's start until every stream has received
+ *       that change. Prints each repetition and the median.
+ *   java -cp 'lib/*' load-tests/fanout/FanoutBenchmark.java ingest --url U --key K --streams 2000 --clients 200 \
+ *        --requests 3 --events 1
+ *       opens N SSE streams, then CLIENTS concurrent clients each post REQUESTS requests of EVENTS events
+ *       (each a new contact entering vip); counts the answers by status (503s named) with their p50/p99
+ *       time, then waits until every stream has received every change.
+ */
+public class FanoutBenchmark {
+
+    public static void main(String[] args) throws Exception {
+        Map<String, String> opt = new HashMap<>(Map.of("--url", "http://127.0.0.1:8080", "--segment", "vip",
+                "--streams", "10000", "--reps", "7", "--clients", "200", "--requests", "3", "--events", "1"));
+        for (int i = 1; i + 1 < args.length; i += 2) opt.put(args[i], args[i + 1]);
+        Bench b = new Bench(opt);
+        b.open(Integer.parseInt(opt.get("--streams")));
+        if (args[0].equals("fanout")) b.fanout(Integer.parseInt(opt.get("--reps")));
+        else b.ingest(Integer.parseInt(opt.get("--clients")), Integer.parseInt(opt.get("--requests")), Integer.parseInt(opt.get("--events")));
+        System.exit(0);
+    }
+
+    static final class Bench {
+        final String url;
+        final String key;
+        final String segment;
+        final String run = Long.toString(System.currentTimeMillis(), 36);
+        /** One connection per stream, none pooled. */
+        final HttpClient sse;
+        /** For posting events: up to 512 connections. */
+        final HttpClient api;
+        final List<Stream> streams = Collections.synchronizedList(new ArrayList<>());
+        final AtomicReference<String> marker = new AtomicReference<>("\u0000");
+        volatile CountDownLatch reached = new CountDownLatch(0);
+        final AtomicInteger ended = new AtomicInteger();
+        final AtomicInteger problems = new AtomicInteger();
+        /** The service's process id, for its CPU time (0: not measured). */
+        final long pid;
+
+        Bench(Map<String, String> opt) {
+            url = opt.get("--url");
+            key = opt.get("--key");
+            segment = opt.get("--segment");
+            pid = Long.parseLong(opt.getOrDefault("--pid", "0"));
+            sse = HttpClient.create(ConnectionProvider.newConnection()).baseUrl(url)
+                    .headers(h -> h.set(HttpHeaderNames.AUTHORIZATION, "Bearer " + key).set(HttpHeaderNames.ACCEPT, "text/event-stream"));
+            api = HttpClient.create(ConnectionProvider.builder("api").maxConnections(512).pendingAcquireMaxCount(-1).build()).baseUrl(url)
+                    .headers(h -> h.set(HttpHeaderNames.AUTHORIZATION, "Bearer " + key).set(HttpHeaderNames.CONTENT_TYPE, "application/json"))
+                    .responseTimeout(Duration.ofSeconds(60));
+        }
+
+        /** One SSE stream: counts the enters it received and notes the current marker once. */
+        final class Stream {
+            final AtomicLong enters = new AtomicLong();
+            String carry = "";
+            String lastMarker = "";
+
+            void chunk(String s) {
+                String text = carry + s;
+                int from = 0;
+                int at;
+                long n = 0;
+                // An enter line ending in this chunk is new; one that ended in the carried tail was counted.
+                while ((at = text.indexOf(ENTER, from)) >= 0) {
+                    if (at + ENTER.length() > carry.length()) n++;
+                    from = at + 1;
+                }
+                if (n > 0) enters.addAndGet(n);
+                String m = marker.get();
+                if (!m.equals(lastMarker) && text.contains(m)) {
+                    lastMarker = m;
+                    reached.countDown();
+                }
+                carry = text.length() > 100 ? text.substring(text.length() - 100) : text;
+            }
+        }
+
+        static final String ENTER = "event: enter\n";
+
+        void open(int n) {
+            long t0 = System.nanoTime();
+            AtomicInteger connected = new AtomicInteger();
+            // At most 200 handshakes at a time (a burst of 10,000 SYNs overflows the accept backlog).
+            Flux.range(0, n).flatMap(i -> Mono.<Void>create(ready -> {
+                Stream s = new Stream();
+                streams.add(s);
+                AtomicInteger first = new AtomicInteger();
+                sse.get().uri("/v1/segments/" + segment + "/changes").responseContent().asString(StandardCharsets.UTF_8)
+                        .subscribe(chunk -> {
+                            if (first.getAndIncrement() == 0) {
+                                connected.incrementAndGet();
+                                ready.success();
+                            }
+                            s.chunk(chunk);
+                        }, e -> {
+                            ended.incrementAndGet();
+                            ready.success();
+                        }, () -> {
+                            ended.incrementAndGet();
+                            ready.success();
+                        });
+            }), 200).blockLast(Duration.ofMinutes(5));
+            System.out.printf("streams: %d of %d connected in %.1f s%n", connected.get(), n, (System.nanoTime() - t0) / 1e9);
+        }
+
+        /** Posts events of contacts {@code ids}, each tagged vip; returns the status. */
+        Mono<Integer> post(List<String> ids) {
+            StringBuilder body = new StringBuilder("[");
+            String now = Instant.now().toString();
+            for (String id : ids) {
+                if (body.length() > 1) body.append(',');
+                body.append("{\"id\":\"").append(id).append("\",\"contactId\":\"").append(id)
+                        .append("\",\"type\":\"contact.tagged\",\"occurredAt\":\"").append(now).append("\",\"properties\":{\"tag\":\"vip\"}}");
+            }
+            body.append(']');
+            return api.post().uri("/v1/events").send(reactor.netty.ByteBufFlux.fromString(Mono.just(body.toString())))
+                    .responseSingle((r, content) -> content.asString().defaultIfEmpty("").map(text -> {
+                        if (r.status().code() != 202 && problems.getAndIncrement() == 0) System.out.println("first failed answer: " + r.status() + " " + text);
+                        return r.status().code();
+                    }))
+                    .onErrorResume(e -> Mono.just(-1));
+        }
+
+        void fanout(int reps) throws Exception {
+            int n = streams.size();
+            List<Double> ms = new ArrayList<>();
+            List<Double> serviceMs = new ArrayList<>();
+            post(List.of("warm-" + run)).block(); // one change before measuring (first-use costs)
+            Thread.sleep(2000);
+            for (int r = 0; r < reps; r++) {
+                String id = "m-" + run + "-" + r;
+                reached = new CountDownLatch(n - ended.get());
+                marker.set("\"contactId\":\"" + id + "\"");
+                double cpu0 = serviceCpu();
+                double client0 = clientCpu();
+                long s0 = System.nanoTime();
+                int status = post(List.of(id)).block();
+                boolean all = reached.await(60, TimeUnit.SECONDS);
+                double took = (System.nanoTime() - s0) / 1e6;
+                double cpu = serviceCpu() - cpu0;
+                double client = clientCpu() - client0;
+                ms.add(took);
+                serviceMs.add(cpu);
+                System.out.printf("rep %d: one change reached %d of %d streams in %.0f ms (ingest status %d)%s; CPU meanwhile: service %.0f ms, client %.0f ms%n",
+                        r + 1, n - ended.get() - reached.getCount(), n, took, status, all ? "" : " INCOMPLETE", cpu, client);
+                Thread.sleep(1000);
+            }
+            List<Double> sorted = new ArrayList<>(ms);
+            Collections.sort(sorted);
+            Collections.sort(serviceMs);
+            System.out.printf("one change to %d streams: median %.0f ms over %d repetitions (min %.0f, max %.0f); service CPU median %.0f ms; "
+                    + "streams ended meanwhile: %d%n", n, sorted.get(sorted.size() / 2), reps, sorted.get(0), sorted.get(sorted.size() - 1),
+                    serviceMs.get(serviceMs.size() / 2), ended.get());
+        }
+
+        void ingest(int clients, int requests, int events) throws Exception {
+            int n = streams.size();
+            Thread.sleep(2000);
+            long before = streams.stream().mapToLong(s -> s.enters.get()).sum();
+            Map<Integer, AtomicInteger> statuses = new TreeMap<>();
+            List<Long> took = Collections.synchronizedList(new ArrayList<>());
+            double cpu0 = serviceCpu();
+            long t0 = System.nanoTime();
+            Flux.range(0, clients).flatMap(c -> Flux.range(0, requests).concatMap(q -> {
+                List<String> ids = new ArrayList<>();
+                for (int e = 0; e < events; e++) ids.add("i-" + run + "-" + c + "-" + q + "-" + e);
+                long s0 = System.nanoTime();
+                return post(ids).doOnNext(status -> {
+                    took.add(System.nanoTime() - s0);
+                    synchronized (statuses) {
+                        statuses.computeIfAbsent(status, k -> new AtomicInteger()).incrementAndGet();
+                    }
+                });
+            }), clients).blockLast(Duration.ofMinutes(10));
+            double seconds = (System.nanoTime() - t0) / 1e9;
+            List<Long> sorted = new ArrayList<>(took);
+            Collections.sort(sorted);
+            int accepted = statuses.getOrDefault(202, new AtomicInteger()).get();
+            System.out.printf("ingest: %d clients x %d requests x %d events in %.1f s with %d streams open: statuses %s; 503s: %d; "
+                            + "request p50 %.0f ms, p99 %.0f ms, max %.0f ms%n",
+                    clients, requests, events, seconds, n, statuses, statuses.getOrDefault(503, new AtomicInteger()).get(),
+                    pct(sorted, 0.50), pct(sorted, 0.99), sorted.get(sorted.size() - 1) / 1e6);
+            long expected = (long) accepted * events * (n - ended.get());
+            long t1 = System.nanoTime();
+            long got = 0;
+            while (System.nanoTime() - t1 < TimeUnit.SECONDS.toNanos(120)) {
+                got = streams.stream().mapToLong(s -> s.enters.get()).sum() - before;
+                if (got >= expected) break;
+                Thread.sleep(100);
+            }
+            System.out.printf("delivered: %d of %d changes x streams (%d accepted events to %d streams) %.1f s after the last answer; "
+                    + "streams ended meanwhile: %d; service CPU from the first request to the last delivery: %.0f ms%n", got, expected,
+                    accepted * events, n - ended.get(), (System.nanoTime() - t1) / 1e9, ended.get(), serviceCpu() - cpu0);
+        }
+
+        /** CPU time (user + system) of the service so far, ms, from /proc/PID/stat (ticks of 10 ms); -1 without a pid. */
+        double serviceCpu() {
+            if (pid == 0) return -1;
+            try {
+                String stat = java.nio.file.Files.readString(java.nio.file.Path.of("/proc/" + pid + "/stat"));
+                String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+                return (Long.parseLong(f[11]) + Long.parseLong(f[12])) * 10.0; // utime, stime (fields 14, 15)
+            } catch (Exception e) {
+                return -1;
+            }
+        }
+
+        /** CPU time of this client JVM so far, ms. */
+        static double clientCpu() {
+            return ((com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory.getOperatingSystemMXBean())
+                    .getProcessCpuTime() / 1e6;
+        }
+
+        private static double pct(List<Long> sorted, double p) {
+            return sorted.get(Math.min(sorted.size() - 1, (int) Math.ceil(p * sorted.size()) - 1)) / 1e6;
+        }
+    }
+}
