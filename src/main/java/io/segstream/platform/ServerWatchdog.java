@@ -49,7 +49,7 @@ final class ServerWatchdog implements AutoCloseable {
         if (executor.isShutdown() || !wanted.getAsBoolean()) return;
         try {
             restart.run();
-            log.info("{} restarted ({} attempt(s), {} ms after it exited)", name, n,
+            log.info("{} restarted ({} attempt(s), {} ms after its exit was seen)", name, n,
                     Duration.ofNanos(System.nanoTime() - since).toMillis());
         } catch (RuntimeException e) {
             Duration delay = FIRST_RETRY.multipliedBy(1L << Math.min(n - 1, 5));
