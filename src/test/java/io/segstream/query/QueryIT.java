@@ -200,14 +200,14 @@ class QueryIT {
         Set<Long> asOfMembers = new TreeSet<>();
         db.sql("SELECT contact_no, bit FROM changes WHERE tenant_id = :t AND key = 'seg:s-a' AND seq <= :s ORDER BY seq")
                 .bind("t", tenant.id()).bind("s", asOf)
-                .map(r -> new Object[] {r.get(0, Long.class), r.get(1, Boolean.class)}).all().toIterable()
+                .map(r -> new Object[] {r.get(0, Long.class), r.get(1, Boolean.class)}).all().collectList().block(Duration.ofSeconds(30))
                 .forEach(r -> {
                     if ((Boolean) r[1]) asOfMembers.add((Long) r[0]);
                     else asOfMembers.remove((Long) r[0]);
                 });
         Set<String> expected = new TreeSet<>(db.sql("SELECT contact_id FROM contacts WHERE tenant_id = :t AND contact_no = ANY(:n)")
                 .bind("t", tenant.id()).bind("n", asOfMembers.toArray(Long[]::new))
-                .map(r -> r.get(0, String.class)).all().collectList().block());
+                .map(r -> r.get(0, String.class)).all().collectList().block(Duration.ofSeconds(30)));
         assertThat(listed).isEqualTo(expected).hasSize(300);
     }
 
