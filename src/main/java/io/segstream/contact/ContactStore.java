@@ -196,18 +196,18 @@ public class ContactStore {
      */
     static final String BY_IDS = "unnest(:ids::text[]) AS v(id)";
 
-    private static final String COLUMNS =
-            "c.contact_id, c.contact_no, c.state::text AS state, c.behaviour::text AS behaviour, c.segments, "
-                    // epoch microseconds: decoding a timestamptz parses its text, a measurable cost per contact
-                    + "(extract(epoch FROM c.next_due) * 1000000)::bigint AS next_due_us";
+    private static final String COLUMNS_BEFORE_SEGMENTS =
+            "c.contact_id, c.contact_no, c.state::text AS state, c.behaviour::text AS behaviour, ";
+    // epoch microseconds: decoding a timestamptz parses its text, a measurable cost per contact
+    private static final String COLUMNS_AFTER_SEGMENTS = ", (extract(epoch FROM c.next_due) * 1000000)::bigint AS next_due_us";
 
-    /** {@link #COLUMNS} with {@code segments} limited to the segments that still exist. */
-    private static final String VISIBLE_COLUMNS = """
-            c.contact_id, c.contact_no, c.state::text AS state, c.behaviour::text AS behaviour,
+    private static final String COLUMNS = COLUMNS_BEFORE_SEGMENTS + "c.segments" + COLUMNS_AFTER_SEGMENTS;
+
+    /** {@link #COLUMNS} with {@code segments} limited to the segments that still exist, in their order. */
+    private static final String VISIBLE_COLUMNS = COLUMNS_BEFORE_SEGMENTS + """
             ARRAY(SELECT x.id FROM unnest(c.segments) WITH ORDINALITY AS x(id, ord)
                   WHERE EXISTS (SELECT 1 FROM segments s WHERE s.tenant_id = c.tenant_id AND s.id = x.id)
-                  ORDER BY x.ord) AS segments,
-            (extract(epoch FROM c.next_due) * 1000000)::bigint AS next_due_us""";
+                  ORDER BY x.ord) AS segments""" + COLUMNS_AFTER_SEGMENTS;
 
     /**
      * Locks the contacts named by {@code :ids} that exist, one probe per id in contact-id order (the

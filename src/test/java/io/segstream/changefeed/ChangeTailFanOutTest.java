@@ -19,7 +19,6 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
-import reactor.core.publisher.Mono;
 
 /**
  * Fan-out of committed changes: each change is encoded once whatever the number of subscribers, and the
@@ -31,17 +30,7 @@ class ChangeTailFanOutTest {
 
     private final SimpleMeterRegistry meters = new SimpleMeterRegistry();
 
-    private final ChangeLogReader reader = new ChangeLogReader(null, null, null) {
-        @Override
-        Mono<long[]> position(String tenantId) {
-            return Mono.just(new long[] {0, 0});
-        }
-    };
-
-    private final ChangeTail tail = new ChangeTail(reader, null, null,
-            new ChangeFeedProperties(Duration.ofSeconds(15), Duration.ofSeconds(3), 100, Duration.ofDays(7), Duration.ofSeconds(1),
-                    Duration.ofHours(1)),
-            meters);
+    private final ChangeTail tail = StandaloneTails.create(meters);
 
     @AfterEach
     void tearDown() {

@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
-import reactor.core.publisher.Mono;
 import reactor.test.util.RaceTestUtils;
 
 /**
@@ -14,17 +13,7 @@ import reactor.test.util.RaceTestUtils;
  */
 class ChangeTailRaceTest {
 
-    private final ChangeLogReader reader = new ChangeLogReader(null, null, null) {
-        @Override
-        Mono<long[]> position(String tenantId) {
-            return Mono.just(new long[] {0, 0});
-        }
-    };
-
-    private final ChangeTail tail = new ChangeTail(reader, null, null,
-            new ChangeFeedProperties(Duration.ofSeconds(15), Duration.ofSeconds(3), 100, Duration.ofDays(7), Duration.ofSeconds(1),
-                    Duration.ofHours(1)),
-            new SimpleMeterRegistry());
+    private final ChangeTail tail = StandaloneTails.create(new SimpleMeterRegistry());
 
     @Test
     void aSubscribeRacingTheLastUnsubscribeJoinsALiveTail() {
