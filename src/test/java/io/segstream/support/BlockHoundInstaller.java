@@ -87,6 +87,10 @@ public final class BlockHoundInstaller implements TestExecutionListener {
             // Jackson builds a deserializer for a type once, under its cache's lock; two threads decoding the
             // same type for the first time at once wait for each other that once.
             builder.allowBlockingCallsInside("tools.jackson.databind.deser.DeserializerCache", "_createAndCacheValueDeserializer");
+            // Cancelling a timer (an SSE keep-alive interval when its stream closes) removes the task from the
+            // scheduler's delay queue under the queue's lock, held only for a heap update; Reactor's own
+            // integration allows the same lock in offer and take.
+            builder.allowBlockingCallsInside("java.util.concurrent.ScheduledThreadPoolExecutor$DelayedWorkQueue", "remove");
             // SecureRandom reads the OS entropy source, which does not block once seeded (Linux getrandom).
             builder.allowBlockingCallsInside("java.security.SecureRandom", "nextBytes");
             builder.allowBlockingCallsInside("java.security.SecureRandom", "generateSeed");
