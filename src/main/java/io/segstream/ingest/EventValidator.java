@@ -90,7 +90,7 @@ public final class EventValidator {
         if (!errors.isEmpty()) {
             return new Invalid(Rejection.of(index, id, errors));
         }
-        return new Valid(new IncomingEvent(new ContactEvent(id, contactId, type, occurredAt, parsed.effect()), propertiesJson, properties));
+        return new Valid(new IncomingEvent(index, new ContactEvent(id, contactId, type, occurredAt, parsed.effect()), propertiesJson, properties));
     }
 
     private static String boundedString(JsonNode node, String field, int max, List<FieldError> errors) {

@@ -1,5 +1,6 @@
 package io.segstream.ingest;
 
+import io.segstream.platform.FieldError;
 import io.segstream.platform.OwnedWork;
 import io.segstream.platform.ProblemException;
 import java.time.Duration;
@@ -26,12 +27,27 @@ import reactor.core.publisher.Sinks;
  */
 final class GroupCommit {
 
-    /** Stores events (one per id) in one transaction and publishes their changes; emits the ids stored. */
+    /** Stores events (one per id) in one transaction and publishes their changes; emits what became of them. */
     interface Store {
-        Mono<Set<String>> store(String tenantId, List<IncomingEvent> events);
+        Mono<Outcome> store(String tenantId, List<IncomingEvent> events);
     }
 
-    private record Pending(List<IncomingEvent> events, Sinks.One<Set<String>> done) {}
+    /**
+     * What became of events: the ids stored, and the ids refused when they were to be stored (a tenant's
+     * limit), each with its problem. Any other id was known already (a duplicate).
+     */
+    record Outcome(Set<String> stored, Map<String, FieldError> refused) {
+        Outcome {
+            stored = Set.copyOf(stored);
+            refused = Map.copyOf(refused);
+        }
+
+        static Outcome stored(Set<String> ids) {
+            return new Outcome(ids, Map.of());
+        }
+    }
+
+    private record Pending(List<IncomingEvent> events, Sinks.One<Outcome> done) {}
 
     /** A tenant's transactions in flight and requests waiting; dropped (retired) when both are none. */
     private static final class Lane {
@@ -60,7 +76,7 @@ final class GroupCommit {
      * Stores a request's events (ids unique within it); emits those it stored. Cancelling the result does
      * not cancel the transaction it went into (other requests share it).
      */
-    Mono<Set<String>> submit(String tenantId, List<IncomingEvent> events) {
+    Mono<Outcome> submit(String tenantId, List<IncomingEvent> events) {
         return Mono.defer(() -> {
             Pending pending = new Pending(events, Sinks.one());
             while (true) {
@@ -118,7 +134,7 @@ final class GroupCommit {
 
     private void run(String tenantId, Lane lane, List<Pending> group) {
         // One event per id: the first request of the group that carries an id owns it; the others count it
-        // as a duplicate, as if they had come after it.
+        // as a duplicate, as if they had come after it (also when the owner's was refused).
         Map<String, Integer> owner = new HashMap<>();
         List<IncomingEvent> events = new ArrayList<>();
         for (int i = 0; i < group.size(); i++) {
@@ -128,14 +144,18 @@ final class GroupCommit {
         }
         work.run(Mono.defer(() -> store.store(tenantId, events))
                 .switchIfEmpty(Mono.error(new IllegalStateException("A group of batches was stored without a result")))
-                .doFinally(signal -> next(tenantId, lane)), stored -> {
+                .doFinally(signal -> next(tenantId, lane)), outcome -> {
                     for (int i = 0; i < group.size(); i++) {
                         Set<String> mine = new HashSet<>();
+                        Map<String, FieldError> refused = new HashMap<>();
                         for (IncomingEvent e : group.get(i).events()) {
                             String id = e.event().id();
-                            if (owner.get(id) == i && stored.contains(id)) mine.add(id);
+                            if (owner.get(id) != i) continue;
+                            if (outcome.stored().contains(id)) mine.add(id);
+                            FieldError problem = outcome.refused().get(id);
+                            if (problem != null) refused.put(id, problem);
                         }
-                        group.get(i).done().tryEmitValue(mine);
+                        group.get(i).done().tryEmitValue(new Outcome(mine, refused));
                     }
                 }, error -> group.forEach(p -> p.done().tryEmitError(error)));
     }

@@ -39,6 +39,7 @@ import reactor.core.publisher.Mono;
 class IngestService implements org.springframework.beans.factory.DisposableBean {
 
     private final EventLog eventLog;
+    private final TenantNames names;
     private final ContactStore contacts;
     private final ContactNumbers numbers;
     private final SegmentCatalog catalog;
@@ -56,15 +57,17 @@ class IngestService implements org.springframework.beans.factory.DisposableBean 
     private final Timer evaluationTime;
     private final Timer publishTime;
     private final GroupCommit groups;
+    private final Timer namesStage;
     private final Timer openStage;
     private final Timer createStage;
     private final Timer foldStage;
     private final Timer writeStage;
     private final Timer commitStage;
 
-    IngestService(EventLog eventLog, ContactStore contacts, ContactNumbers numbers, SegmentCatalog catalog, MembershipWriter writer,
+    IngestService(EventLog eventLog, TenantNames names, ContactStore contacts, ContactNumbers numbers, SegmentCatalog catalog, MembershipWriter writer,
             ChangeSignals signals, TransactionalOperator tx, SegstreamProperties properties, MeterRegistry meters, Clock clock) {
         this.eventLog = eventLog;
+        this.names = names;
         this.contacts = contacts;
         this.numbers = numbers;
         this.catalog = catalog;
@@ -88,6 +91,8 @@ class IngestService implements org.springframework.beans.factory.DisposableBean 
         this.publishTime = Timer.builder("segstream.publish.latency")
                 .description("From a batch's arrival to its changes handed to this instance's change feeds and queued for the Redis projection")
                 .publishPercentileHistogram().register(meters);
+        this.namesStage = stage(meters, "names", "tag and audience names this instance does not know checked against the "
+                + "tenant's limits and recorded (only batches that bring such names)");
         this.openStage = stage(meters, "open", "the tenant row locked, new events inserted, which contacts exist");
         this.createStage = stage(meters, "create", "new contacts inserted with their evaluated state");
         this.foldStage = stage(meters, "fold", "existing contacts locked, read and updated");
@@ -121,25 +126,35 @@ class IngestService implements org.springframework.beans.factory.DisposableBean 
 
     Mono<IngestResult> store(String tenantId, Batch batch) {
         long started = System.nanoTime();
-        Mono<Set<String>> stored = batch.events.isEmpty() ? Mono.just(Set.of())
+        Mono<GroupCommit.Outcome> stored = batch.events.isEmpty() ? Mono.just(GroupCommit.Outcome.stored(Set.of()))
                 // emitted once its group's changes were handed to the feed and the projection
                 : groups.submit(tenantId, batch.events)
                         .doOnNext(s -> publishTime.record(System.nanoTime() - started, TimeUnit.NANOSECONDS));
-        return stored.map(inserted -> {
-            int dup = batch.duplicatesInRequest + (batch.events.size() - inserted.size());
-            accepted.increment(inserted.size());
+        return stored.map(outcome -> {
+            int inserted = outcome.stored().size();
+            int dup = batch.duplicatesInRequest + (batch.events.size() - inserted - outcome.refused().size());
+            List<Rejection> rejections = batch.rejections;
+            if (!outcome.refused().isEmpty()) {
+                rejections = new ArrayList<>(batch.rejections);
+                for (IncomingEvent e : batch.events) {
+                    var problem = outcome.refused().get(e.event().id());
+                    if (problem != null) rejections.add(Rejection.of(e.index(), e.event().id(), List.of(problem)));
+                }
+                rejections.sort(Comparator.comparingLong(Rejection::index));
+            }
+            accepted.increment(inserted);
             duplicates.increment(dup);
-            rejected.increment(batch.rejections.size());
+            rejected.increment(rejections.size());
             batchSize.record(batch.size);
-            return new IngestResult(inserted.size(), dup, batch.rejections);
+            return new IngestResult(inserted, dup, rejections);
         });
     }
 
     /**
      * Stores the events of one group of requests (see {@link GroupCommit}) in one transaction, then hands
-     * its changes to the change feed and the Redis projection; emits the ids stored.
+     * its changes to the change feed and the Redis projection; emits what became of the events.
      */
-    private Mono<Set<String>> storeGroup(String tenantId, List<IncomingEvent> events) {
+    private Mono<GroupCommit.Outcome> storeGroup(String tenantId, List<IncomingEvent> events) {
         Set<String> contactIds = new TreeSet<>();
         for (IncomingEvent e : events) contactIds.add(e.event().contactId());
         long started = System.nanoTime();
@@ -149,16 +164,17 @@ class IngestService implements org.springframework.beans.factory.DisposableBean 
                 // emitted after the commit: stored and evaluated (segstream.ingest.commit), not yet published
                 .doOnNext(s -> commitTime.record(Duration.ofNanos(System.nanoTime() - started)))
                 .flatMap(s -> (s.changes().isEmpty() ? Mono.<Void>empty() : signals.committed(s.changes()))
-                        .thenReturn(s.inserted()));
+                        .thenReturn(new GroupCommit.Outcome(s.inserted(), s.admission().refused())));
     }
 
-    private record Stored(Set<String> inserted, Appended changes) {}
+    private record Stored(Set<String> inserted, Appended changes, TenantNames.Admission admission) {}
 
     /**
      * Stores the batch in one transaction; emits the inserted event ids and the changes appended.
      *
      * <p>Lock order, shared by every batch so that none can deadlock another: the tenant row (shared),
-     * the event ids (inserted in id order), then the new contacts (inserted with their first state, in
+     * the tenant's name count row (only a batch that brings a tag or audience name new to the tenant; see
+     * {@link TenantNames}), the event ids (inserted in id order), then the new contacts (inserted with their first state, in
      * contact-id order), then the existing ones (row locks in contact-id order), then the tenant's
      * change-log seq. A contact taken as new that a concurrent batch created meanwhile is not inserted:
      * the insert waits for that batch to end, and the contact joins the existing ones.
@@ -171,19 +187,35 @@ class IngestService implements org.springframework.beans.factory.DisposableBean 
      */
     private Mono<Stored> attempt(String tenantId, List<IncomingEvent> events, Set<String> contactIds) {
         long[] bodyDone = {0};
-        return numbers.claim(tenantId, contactIds.size()).flatMap(claim -> timed(openStage, eventLog.open(tenantId, events, contactIds))
-                .flatMap(opened -> {
-                    List<String> fresh = new ArrayList<>();
-                    for (String id : contactIds) if (!opened.existingContacts().contains(id)) fresh.add(id);
-                    Map<String, Long> reserved = claim.assign(fresh);
-                    return catalog.atVersion(tenantId, opened.timeZone(), opened.segmentsVersion())
-                            .flatMap(segments -> storeOpened(tenantId, events, opened.inserted(), reserved, segments));
+        var unknownNames = names.unknown(tenantId, events);
+        Mono<TenantNames.Admission> admitted = unknownNames.isEmpty() ? Mono.just(TenantNames.Admission.NOTHING_NEW)
+                : timed(namesStage, names.admit(tenantId, unknownNames));
+        return numbers.claim(tenantId, contactIds.size()).flatMap(claim -> admitted
+                .flatMap(admission -> {
+                    // Events refused for a tenant's limit are left out as if they had never come.
+                    List<IncomingEvent> kept = admission.kept(events);
+                    Set<String> keptContacts = contactIds;
+                    if (kept != events) {
+                        keptContacts = new TreeSet<>();
+                        for (IncomingEvent e : kept) keptContacts.add(e.event().contactId());
+                    }
+                    Set<String> batchContacts = keptContacts;
+                    return timed(openStage, eventLog.open(tenantId, kept, batchContacts)).flatMap(opened -> {
+                        List<String> fresh = new ArrayList<>();
+                        for (String id : batchContacts) if (!opened.existingContacts().contains(id)) fresh.add(id);
+                        Map<String, Long> reserved = claim.assign(fresh);
+                        return catalog.atVersion(tenantId, opened.timeZone(), opened.segmentsVersion())
+                                .flatMap(segments -> storeOpened(tenantId, kept, opened.inserted(), reserved, segments));
+                    }).map(stored -> new Stored(stored.inserted(), stored.changes(), admission));
                 })
                 .doOnNext(stored -> bodyDone[0] = System.nanoTime())
                 // Nothing was written with them when the first statement failed (after it, release does nothing).
                 .doOnError(e -> claim.release())
                 .as(tx::transactional)
-                .doOnNext(stored -> commitStage.record(System.nanoTime() - bodyDone[0], TimeUnit.NANOSECONDS)));
+                .doOnNext(stored -> {
+                    commitStage.record(System.nanoTime() - bodyDone[0], TimeUnit.NANOSECONDS);
+                    names.remember(tenantId, stored.admission());
+                }));
     }
 
     private Mono<Stored> storeOpened(String tenantId, List<IncomingEvent> events, Set<String> inserted, Map<String, Long> reserved,
@@ -213,7 +245,7 @@ class IngestService implements org.springframework.beans.factory.DisposableBean 
                     });
                 })
                 .doOnNext(a -> membershipChanges.increment(a.changes().size()))
-                .map(a -> new Stored(inserted, a));
+                .map(a -> new Stored(inserted, a, TenantNames.Admission.NOTHING_NEW));
     }
 
     /** Evaluates the folded contacts' segments; adds the time it took to {@code nanos[0]}. */

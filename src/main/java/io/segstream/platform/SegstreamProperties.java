@@ -28,6 +28,9 @@ public record SegstreamProperties(
      * @param timeout how long one batch may take to commit before the request fails with 503
      * @param transactionsPerTenant ingest transactions of one tenant in flight per instance; requests
      *        arriving while all are busy are stored together in the next one (at least 1)
+     * @param maxTagsPerTenant distinct tag names a tenant may use (each is a Redis bitmap); an event that
+     *        would bring one more is rejected on its own (at least 0)
+     * @param maxAudiencesPerTenant the same for audience names (at least 0)
      */
     public record Ingest(
             @DefaultValue("10000") int maxEvents,
@@ -35,5 +38,18 @@ public record SegstreamProperties(
             @DefaultValue("256KB") DataSize maxEventBytes,
             @DefaultValue("1h") Duration maxFutureSkew,
             @DefaultValue("30s") Duration timeout,
-            @DefaultValue("2") int transactionsPerTenant) {}
+            @DefaultValue("2") int transactionsPerTenant,
+            @DefaultValue("1000") int maxTagsPerTenant,
+            @DefaultValue("1000") int maxAudiencesPerTenant) {
+
+        public Ingest {
+            if (maxTagsPerTenant < 0) {
+                throw new IllegalArgumentException("segstream.ingest.max-tags-per-tenant must be at least 0, not " + maxTagsPerTenant);
+            }
+            if (maxAudiencesPerTenant < 0) {
+                throw new IllegalArgumentException(
+                        "segstream.ingest.max-audiences-per-tenant must be at least 0, not " + maxAudiencesPerTenant);
+            }
+        }
+    }
 }

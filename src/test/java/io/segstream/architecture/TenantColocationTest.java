@@ -46,7 +46,8 @@ class TenantColocationTest {
 
     /** Tables holding one tenant's data, distributed by {@code tenant_id} under Citus. */
     static final Set<String> TENANT_TABLES = Set.of("contacts", "events", "segments", "changes", "change_seq",
-            "contact_timers", "segment_builds", "contact_number_blocks", "segment_deletions");
+            "contact_timers", "segment_builds", "contact_number_blocks", "segment_deletions", "tenant_names",
+            "tenant_name_counts");
 
     /**
      * Tables that are not distributed by tenant: {@code tenants} (one small row per tenant, a reference

@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 
 import io.segstream.contact.ContactEvent;
 import io.segstream.contact.ProfileEffect;
+import io.segstream.platform.FieldError;
 import io.segstream.platform.ProblemException;
 import java.time.Duration;
 import java.time.Instant;
@@ -38,13 +39,13 @@ class GroupCommitTest {
         calls.add(events.stream().map(e -> e.event().id()).toList());
         Sinks.One<Set<String>> end = Sinks.one();
         ends.add(end);
-        return end.asMono();
+        return end.asMono().map(GroupCommit.Outcome::stored);
     };
 
     private static List<IncomingEvent> events(String... ids) {
         List<IncomingEvent> out = new ArrayList<>();
         for (String id : ids) {
-            out.add(new IncomingEvent(new ContactEvent(id, "c-" + id, "t", Instant.parse("2026-11-01T00:00:00Z"),
+            out.add(new IncomingEvent(out.size(), new ContactEvent(id, "c-" + id, "t", Instant.parse("2026-11-01T00:00:00Z"),
                     new ProfileEffect.Behavioural()), "{}", JsonNodeFactory.instance.objectNode()));
         }
         return out;
@@ -57,10 +58,10 @@ class GroupCommitTest {
     @Test
     void transactionsInFlightAreOwnedAndCancelledOnDispose() {
         AtomicInteger cancelled = new AtomicInteger();
-        GroupCommit groups = new GroupCommit((tenant, events) -> Mono.<Set<String>>never().doOnCancel(cancelled::incrementAndGet),
+        GroupCommit groups = new GroupCommit((tenant, events) -> Mono.<GroupCommit.Outcome>never().doOnCancel(cancelled::incrementAndGet),
                 2, 100, 1_000);
-        groups.submit("t", events("a1")).toFuture();
-        groups.submit("u", events("b1")).toFuture();
+        groups.submit("t", events("a1")).map(GroupCommit.Outcome::stored).toFuture();
+        groups.submit("u", events("b1")).map(GroupCommit.Outcome::stored).toFuture();
         assertThat(groups.inFlight()).isEqualTo(2);
         groups.dispose();
         assertThat(cancelled.get()).as("transactions cancelled by their owner").isEqualTo(2);
@@ -70,7 +71,7 @@ class GroupCommitTest {
     @Test
     void aFinishedTransactionIsNoLongerTracked() {
         GroupCommit groups = new GroupCommit(store, 1, 100, 1_000);
-        var first = groups.submit("t", events("a1")).toFuture();
+        var first = groups.submit("t", events("a1")).map(GroupCommit.Outcome::stored).toFuture();
         assertThat(groups.inFlight()).isEqualTo(1);
         commit(0, "a1");
         assertThat(first).isCompletedWithValue(Set.of("a1"));
@@ -80,9 +81,9 @@ class GroupCommitTest {
     @Test
     void requestsArrivingWhileTheLaneIsBusyGoTogetherAndEachGetsItsOwnEvents() {
         GroupCommit groups = new GroupCommit(store, 1, 100, 1_000);
-        var first = groups.submit("t", events("a1", "a2")).toFuture();
-        var second = groups.submit("t", events("b1")).toFuture();
-        var third = groups.submit("t", events("c1", "c2")).toFuture();
+        var first = groups.submit("t", events("a1", "a2")).map(GroupCommit.Outcome::stored).toFuture();
+        var second = groups.submit("t", events("b1")).map(GroupCommit.Outcome::stored).toFuture();
+        var third = groups.submit("t", events("c1", "c2")).map(GroupCommit.Outcome::stored).toFuture();
         assertThat(calls).containsExactly(List.of("a1", "a2"));
 
         commit(0, "a1", "a2");
@@ -98,8 +99,8 @@ class GroupCommitTest {
     @Test
     void aTenantWithNothingInFlightOrWaitingLeavesNothingBehind() {
         GroupCommit groups = new GroupCommit(store, 1, 100, 1_000);
-        var first = groups.submit("t", events("a1")).toFuture();
-        var second = groups.submit("t", events("b1")).toFuture();
+        var first = groups.submit("t", events("a1")).map(GroupCommit.Outcome::stored).toFuture();
+        var second = groups.submit("t", events("b1")).map(GroupCommit.Outcome::stored).toFuture();
         assertThat(groups.busyTenants()).isEqualTo(1);
         commit(0, "a1");
         assertThat(groups.busyTenants()).isEqualTo(1); // b1 in flight
@@ -109,7 +110,7 @@ class GroupCommitTest {
         assertThat(second).isCompletedWithValue(Set.of("b1"));
 
         // The tenant comes back: a fresh lane, used as before.
-        var third = groups.submit("t", events("c1")).toFuture();
+        var third = groups.submit("t", events("c1")).map(GroupCommit.Outcome::stored).toFuture();
         assertThat(calls).hasSize(3).last().isEqualTo(List.of("c1"));
         commit(2, "c1");
         assertThat(third).isCompletedWithValue(Set.of("c1"));
@@ -127,7 +128,7 @@ class GroupCommitTest {
                     most.accumulateAndGet(running.incrementAndGet(), Math::max);
                     Set<String> ids = events.stream().map(e -> e.event().id()).collect(Collectors.toSet());
                     running.decrementAndGet();
-                    return ids;
+                    return GroupCommit.Outcome.stored(ids);
                 })
                 .subscribeOn(Schedulers.parallel());
         GroupCommit groups = new GroupCommit(immediate, 1, 100, 100_000);
@@ -136,7 +137,7 @@ class GroupCommitTest {
             List<Future<Set<String>>> results = new ArrayList<>();
             for (int i = 0; i < 20_000; i++) {
                 String id = "r" + i;
-                results.add(pool.submit(() -> groups.submit("t" + (id.hashCode() & 1), events(id)).block(Duration.ofSeconds(10))));
+                results.add(pool.submit(() -> groups.submit("t" + (id.hashCode() & 1), events(id)).map(GroupCommit.Outcome::stored).block(Duration.ofSeconds(10))));
             }
             Set<String> stored = new HashSet<>();
             for (var r : results) stored.addAll(r.get(20, TimeUnit.SECONDS));
@@ -157,8 +158,8 @@ class GroupCommitTest {
     void anIdInTwoRequestsOfAGroupIsStoredOnceForTheFirst() {
         GroupCommit groups = new GroupCommit(store, 1, 100, 1_000);
         groups.submit("t", events("x")).subscribe();
-        var early = groups.submit("t", events("d1", "shared")).toFuture();
-        var late = groups.submit("t", events("shared", "d2")).toFuture();
+        var early = groups.submit("t", events("d1", "shared")).map(GroupCommit.Outcome::stored).toFuture();
+        var late = groups.submit("t", events("shared", "d2")).map(GroupCommit.Outcome::stored).toFuture();
         commit(0, "x");
         assertThat(calls.get(1)).containsExactly("d1", "shared", "d2");
         commit(1, "d1", "shared", "d2");
@@ -187,13 +188,13 @@ class GroupCommitTest {
     void aFailedTransactionFailsEveryRequestInItAndTheLaneGoesOn() {
         GroupCommit groups = new GroupCommit(store, 1, 100, 1_000);
         groups.submit("t", events("f0")).subscribe();
-        var a = groups.submit("t", events("f1")).toFuture();
-        var b = groups.submit("t", events("f2")).toFuture();
+        var a = groups.submit("t", events("f1")).map(GroupCommit.Outcome::stored).toFuture();
+        var b = groups.submit("t", events("f2")).map(GroupCommit.Outcome::stored).toFuture();
         commit(0, "f0");
         ends.get(1).tryEmitError(new IllegalStateException("database gone"));
         assertThat(a).isCompletedExceptionally();
         assertThat(b).isCompletedExceptionally();
-        var c = groups.submit("t", events("f3")).toFuture();
+        var c = groups.submit("t", events("f3")).map(GroupCommit.Outcome::stored).toFuture();
         commit(2, "f3");
         assertThat(c).isCompletedWithValue(Set.of("f3"));
     }
@@ -215,11 +216,21 @@ class GroupCommitTest {
         GroupCommit groups = new GroupCommit(store, 1, 100, 1_000);
         groups.submit("t", events("k0")).subscribe();
         var gone = groups.submit("t", events("k1")).subscribe();
-        var kept = groups.submit("t", events("k2")).toFuture();
+        var kept = groups.submit("t", events("k2")).map(GroupCommit.Outcome::stored).toFuture();
         gone.dispose();
         commit(0, "k0");
         assertThat(calls.get(1)).containsExactly("k1", "k2");
         commit(1, "k1", "k2");
         assertThat(kept).isCompletedWithValue(Set.of("k2"));
+    }
+
+    @Test
+    void aRefusedEventIsReportedToTheRequestThatOwnsItsId() {
+        Sinks.One<GroupCommit.Outcome> end = Sinks.one();
+        GroupCommit groups = new GroupCommit((tenant, events) -> end.asMono(), 1, 100, 1_000);
+        var first = groups.submit("t", events("g1", "g2")).toFuture();
+        FieldError limit = new FieldError("/properties/tag", "tenant t has reached its limit of 3 distinct tags");
+        end.tryEmitValue(new GroupCommit.Outcome(Set.of("g1"), Map.of("g2", limit, "other", limit)));
+        assertThat(first).isCompletedWithValue(new GroupCommit.Outcome(Set.of("g1"), Map.of("g2", limit)));
     }
 }
