@@ -194,6 +194,33 @@ class TagLimitIT {
         assertThat(ids.stream().filter(id -> id.endsWith("c")).toList()).as("reviews stored").hasSize(12);
     }
 
+    @Test
+    void concurrentBatchesBringingTheSameNewNamesAreAllAccepted() {
+        WebClient web = WebClient.builder().baseUrl("http://127.0.0.1:" + port)
+                .defaultHeader(HttpHeaders.AUTHORIZATION, "Bearer " + tenant.key()).build();
+        // A batch that waited for another to record these very names must see them as recorded, not as
+        // three more names over the limit.
+        for (int round = 0; round < 2; round++) {
+            int r = round;
+            List<Map> results = Flux.range(0, 8)
+                    .flatMap(i -> web.post().uri("/v1/events").contentType(MediaType.APPLICATION_JSON)
+                            .bodyValue(batch(tagged("s" + r + i + "a", "c" + i, "s" + r + "-1"), tagged("s" + r + i + "b", "c" + i, "s" + r + "-2"),
+                                    joined("s" + r + i + "c", "c" + i, "s" + r)))
+                            .retrieve().bodyToMono(Map.class), 8)
+                    .collectList()
+                    .block(Duration.ofSeconds(60));
+            if (r == 0) {
+                assertThat(results).allSatisfy(result -> assertThat((List<?>) result.get("rejected")).isEmpty());
+                assertThat(results.stream().mapToInt(x -> (Integer) x.get("accepted")).sum()).isEqualTo(24);
+            } else {
+                // two more tags, of which the second is over the limit, and a second audience
+                assertThat(results.stream().mapToInt(x -> (Integer) x.get("accepted")).sum()).isEqualTo(16);
+            }
+            names.forget();
+        }
+        assertThat(counts(tenant)).isEqualTo(List.of(3, 2));
+    }
+
     private long storedEvents(Api.TestTenant t) {
         return db.sql("SELECT count(*) FROM events WHERE tenant_id = :t").bind("t", t.id())
                 .map(r -> r.get(0, Long.class)).one().block();
