@@ -1,7 +1,7 @@
 #!/bin/bash
 # Times the V11 migration (tenant names backfill) on PostgreSQL 15 (127.0.0.1:5432) over N contacts in 10 tenants, each contact's state with
-# Usage: load-tests/memory/names-migration.sh [contacts, default 1000000]; creates and drops database $DB.
 # 3 tags of 20, 1 audience of 10, 3 attributes and the stamps, as ProfileJson writes it.
+# Usage: load-tests/memory/names-migration.sh [contacts, default 1000000]; creates and drops database $DB.
 set -e
 N=${1:-1000000}
 DB=${DB:-segstream_names_migration}
