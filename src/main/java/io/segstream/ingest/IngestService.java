@@ -173,10 +173,10 @@ class IngestService implements org.springframework.beans.factory.DisposableBean 
      * Stores the batch in one transaction; emits the inserted event ids and the changes appended.
      *
      * <p>Lock order, shared by every batch so that none can deadlock another: the tenant row (shared),
-     * the tenant's name count row (only a batch that brings a tag or audience name new to the tenant; see
-     * {@link TenantNames}), the event ids (inserted in id order), then the new contacts (inserted with their first state, in
-     * contact-id order), then the existing ones (row locks in contact-id order), then the tenant's
-     * change-log seq. A contact taken as new that a concurrent batch created meanwhile is not inserted:
+     * the tenant's name count row (only a batch that brings a tag or audience name new to the tenant, see
+     * {@link TenantNames}), the event ids (inserted in id order), then the new contacts (inserted with
+     * their first state, in contact-id order), then the existing ones (row locks in contact-id order),
+     * then the tenant's change-log seq. A contact taken as new that a concurrent batch created meanwhile is not inserted:
      * the insert waits for that batch to end, and the contact joins the existing ones.
      *
      * <p>Design note: numbers for new contacts are taken before the transaction, one per contact of the
