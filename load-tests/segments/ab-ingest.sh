@@ -1,31 +1,74 @@
 #!/usr/bin/env bash
-# Ingest with the 10 live segments of ten-segments.ndjson, four rounds of 100,000 events (1,000 per request, 4
-# clients), against the local PostgreSQL (a fresh database segstream_ab_<label>) and Redis (db 10, flushed), with
-# the service's CPU time per accepted event from /proc. Run it for two jars one after the other to compare builds
-# on the same machine in the same hour:
-#   load-tests/segments/ab-ingest.sh old /tmp/old/target/segstream-0.1.0-SNAPSHOT.jar 8098
-#   load-tests/segments/ab-ingest.sh new target/segstream-0.1.0-SNAPSHOT.jar 8099
+# Ingest with the 10 live segments of ten-segments.ndjson: ROUNDS (default 4) rounds of 100,000 events (1,000 per
+# request, 4 clients) against the local PostgreSQL (a fresh database segstream_ab_<label>) and Redis (db 10/11,
+# flushed), reporting per round the rate and the CPU time per accepted event of the service, of PostgreSQL (the
+# server on PGPORT: its postmaster and every backend, including those that exited) and of Redis, and the WAL bytes
+# per event (the whole server's WAL, so a quiet server). All read from /proc and pg_current_wal_lsn().
+#
+# One build:   load-tests/segments/ab-ingest.sh new target/segstream-0.1.0-SNAPSHOT.jar 8099
+# Two builds:  load-tests/segments/ab-ingest.sh old /tmp/old.jar 8098 new target/segstream-0.1.0-SNAPSHOT.jar 8099
+#   Both services run side by side; the rounds alternate (old 1, new 1, old 2, ...), the idle one costing
+#   next to nothing, so that a change of the machine's load hits both alike. Compare medians within one run.
+# JAVA_OPTS_<label> adds JVM options to one build (e.g. JFR: -XX:StartFlightRecording=filename=/tmp/x.jfr).
 set -uo pipefail
-label=$1 jar=$2 port=$3
 J=${JAVA:-/usr/lib/jvm/temurin-25-jdk-amd64/bin/java}
-jar=$(realpath "$jar")
-db=segstream_ab_$label
-psql -X -q -h 127.0.0.1 -U postgres -d postgres -c "DROP DATABASE IF EXISTS $db WITH (FORCE)" -c "CREATE DATABASE $db" 2>/dev/null
-redis-cli -n 10 FLUSHDB >/dev/null
-SPRING_R2DBC_URL=r2dbc:postgresql://127.0.0.1:5432/$db SPRING_R2DBC_USERNAME=postgres SPRING_DATA_REDIS_URL=redis://127.0.0.1:6379/10 \
-  SEGSTREAM_ADMIN_KEY=ab-admin PORT=$port SERVER_PORT=$port $J -Xmx2g -jar "$jar" > /tmp/ab-$label.log 2>&1 &
-pid=$!
-for i in $(seq 1 90); do grep -q "segstream ready" /tmp/ab-$label.log && break; sleep 1; done
+PGPORT=${PGPORT:-5432}
+ROUNDS=${ROUNDS:-4}
+EVENTS=${EVENTS:-100000}
 cd "$(dirname "$0")/../.."
-export URL=http://127.0.0.1:$port ADMIN_KEY=ab-admin
 source load-tests/lib.sh
-K=$(tenant "ab-$label" Europe/Paris)
-while read -r seg; do segment "$K" "$seg"; done < load-tests/segments/ten-segments.ndjson
-for id in $(sed -E 's/^\{"id":"([^"]+)".*/\1/' load-tests/segments/ten-segments.ndjson); do await_live "$K" "$id" >/dev/null; done
-for r in 1 2 3 4; do
-  t0=$(awk '{print $14+$15}' /proc/$pid/stat)
-  out=$($J load-tests/ingest/IngestBenchmark.java --url $URL --key "$K" --events 100000 --batch 1000 --clients 4 --contacts 20000 --seed $r | grep rate)
-  t1=$(awk '{print $14+$15}' /proc/$pid/stat)
-  echo "$label round $r: $out service_us_per_event=$(( (t1-t0)*10000/100000 )) load=$(cut -d' ' -f1 /proc/loadavg)"
+psql_() { psql -X -q -At -h 127.0.0.1 -p "$PGPORT" -U postgres "$@"; }
+
+TICK=$(getconf CLK_TCK)
+stat_ticks() { awk '{ sub(/^.*\) /, ""); print $12 + $13 + ('"${2:-0}"' ? $14 + $15 : 0) }' "/proc/$1/stat" 2>/dev/null || echo 0; }
+pg_master=$(head -1 "$(psql_ -d postgres -c 'SHOW data_directory')/postmaster.pid")
+pg_ticks() { # the postmaster, its live children, and what it collected from children that exited
+  local t p
+  t=$(stat_ticks "$pg_master" 1)
+  for p in $(ps -o pid= --ppid "$pg_master"); do t=$((t + $(stat_ticks "$p"))); done
+  echo "$t"
+}
+redis_pid=$(redis-cli INFO server | tr -d '\r' | sed -n 's/^process_id://p')
+wal() { psql_ -d postgres -c "SELECT (pg_current_wal_lsn() - '0/0')::bigint"; }
+per() { awk -v t="$1" -v hz="$TICK" -v n="$2" 'BEGIN { if (n > 0) printf "%.1f", t * 1e6 / hz / n; else print "n/a" }'; }
+
+labels=() pids=() keys=() urls=()
+n=0
+while (($# >= 3)); do
+  label=$1 jar=$(realpath "$2") port=$3
+  shift 3
+  db=segstream_ab_$label
+  psql_ -d postgres -c "DROP DATABASE IF EXISTS $db WITH (FORCE)" -c "CREATE DATABASE $db" 2>/dev/null
+  redis-cli -n $((10 + n)) FLUSHDB >/dev/null
+  opts_var=JAVA_OPTS_$label
+  SPRING_R2DBC_URL=r2dbc:postgresql://127.0.0.1:$PGPORT/$db SPRING_R2DBC_USERNAME=postgres \
+    SPRING_DATA_REDIS_URL=redis://127.0.0.1:6379/$((10 + n)) SEGSTREAM_ADMIN_KEY=ab-admin PORT=$port SERVER_PORT=$port \
+    $J -Xmx2g ${!opts_var:-} -jar "$jar" > /tmp/ab-$label.log 2>&1 &
+  labels+=("$label") pids+=($!) urls+=("http://127.0.0.1:$port")
+  n=$((n + 1))
 done
-kill $pid; wait $pid 2>/dev/null
+trap 'for p in "${pids[@]}"; do kill "$p" 2>/dev/null; done; wait' EXIT
+export ADMIN_KEY=ab-admin
+for i in "${!labels[@]}"; do
+  for s in $(seq 1 120); do grep -q "segstream ready" "/tmp/ab-${labels[$i]}.log" && break; sleep 1; done
+  URL=${urls[$i]}
+  K=$(tenant "ab-${labels[$i]}" Europe/Paris)
+  while read -r seg; do segment "$K" "$seg"; done < load-tests/segments/ten-segments.ndjson
+  for id in $(sed -E 's/^\{"id":"([^"]+)".*/\1/' load-tests/segments/ten-segments.ndjson); do await_live "$K" "$id" >/dev/null; done
+  keys+=("$K")
+done
+for r in $(seq 1 "$ROUNDS"); do
+  for i in "${!labels[@]}"; do
+    pid=${pids[$i]}
+    s0=$(stat_ticks "$pid") p0=$(pg_ticks) r0=$(stat_ticks "$redis_pid") w0=$(wal)
+    out=$($J load-tests/ingest/IngestBenchmark.java --url "${urls[$i]}" --key "${keys[$i]}" --events "$EVENTS" --batch 1000 \
+          --clients 4 --contacts 20000 --seed "$r" | grep rate)
+    s1=$(stat_ticks "$pid") p1=$(pg_ticks) r1=$(stat_ticks "$redis_pid") w1=$(wal)
+    acc=$(grep -oE 'accepted=[0-9]+' <<<"$out" | cut -d= -f2)
+    rate=$(grep -oE 'rate=[0-9]+' <<<"$out" | cut -d= -f2)
+    echo "${labels[$i]} round $r: rate=$rate accepted=$acc us_per_event service=$(per $((s1 - s0)) "$acc")" \
+      "postgres=$(per $((p1 - p0)) "$acc") redis=$(per $((r1 - r0)) "$acc")" \
+      "wal_bytes_per_event=$(awk -v b=$((w1 - w0)) -v n="$acc" 'BEGIN { printf "%.0f", (n > 0 ? b / n : 0) }')" \
+      "load=$(cut -d' ' -f1 /proc/loadavg)"
+  done
+done

@@ -17,6 +17,7 @@ import org.springframework.r2dbc.core.DatabaseClient;
 import org.springframework.stereotype.Repository;
 import reactor.core.publisher.Mono;
 import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.ObjectWriter;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
@@ -31,10 +32,12 @@ public class ContactStore {
 
     private final DatabaseClient db;
     private final JsonMapper json;
+    private final ObjectWriter storedForm;
 
     public ContactStore(DatabaseClient db, JsonMapper json) {
         this.db = db;
         this.json = json;
+        this.storedForm = ProfileJson.storedForm(json);
     }
 
     /** A contact as stored: its dense number, folded profile, behaviour and the segments it is in. */
@@ -167,7 +170,7 @@ public class ContactStore {
         return rows.bind(db.sql("""
                         INSERT INTO contacts (tenant_id, contact_id, contact_no, live, created_at, state, behaviour, segments,
                                               next_due, updated_at)
-                        SELECT :tenant, v.contact_id, v.no, v.live, v.created_at::timestamptz, v.state::jsonb, v.behaviour::jsonb,
+                        SELECT :tenant, v.contact_id, v.no, v.live, v.created_at::timestamptz, v.state::json, v.behaviour::json,
                                v.segments::text[], v.due::timestamptz, now()
                         FROM unnest(:ids::text[], :nos::bigint[], :states::text[], :behaviours::text[], :segments::text[],
                                     :live::boolean[], :created::text[], :dues::text[])
@@ -364,7 +367,7 @@ public class ContactStore {
 
     private Mono<Void> writeRows(String tenantId, List<ContactUpdate> updates) {
         return new Rows(updates).bind(db.sql("""
-                        UPDATE contacts c SET state = v.state::jsonb, behaviour = v.behaviour::jsonb,
+                        UPDATE contacts c SET state = v.state::json, behaviour = v.behaviour::json,
                                segments = v.segments::text[],
                                live = v.live, created_at = v.created_at::timestamptz, next_due = v.due::timestamptz,
                                updated_at = now()
@@ -399,8 +402,8 @@ public class ContactStore {
             for (ContactUpdate c : updates) {
                 dues[i] = c.nextDue().map(Instant::toString).orElse(null);
                 ids[i] = c.contactId();
-                states[i] = json.writeValueAsString(ProfileJson.write(c.profile()));
-                behaviours[i] = json.writeValueAsString(BehaviourJson.write(c.behaviour()));
+                states[i] = storedForm.writeValueAsString(ProfileJson.write(c.profile()));
+                behaviours[i] = storedForm.writeValueAsString(BehaviourJson.write(c.behaviour()));
                 segments[i] = PgArrays.text(c.segments().toArray(String[]::new)); // each row's own text[] literal
                 live[i] = c.profile().live();
                 created[i] = c.profile().createdAt().map(Instant::toString).orElse(null);

@@ -7,12 +7,15 @@ import java.util.EnumMap;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.function.Function;
+import tools.jackson.core.StreamWriteFeature;
 import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.ObjectMapper;
+import tools.jackson.databind.ObjectWriter;
 import tools.jackson.databind.node.JsonNodeFactory;
 import tools.jackson.databind.node.ObjectNode;
 
 /**
- * The stored form of a {@link Profile} ({@code contacts.state}, jsonb). Short keys, since every contact
+ * The stored form of a {@link Profile} ({@code contacts.state}, json). Short keys, since every contact
  * row carries them: {@code a} attributes, {@code tg} tags, {@code au} audiences, {@code ch} channels,
  * each {@code {"v": value|null, "t": occurredAt, "e": eventId}}; stamps {@code cr}, {@code fi},
  * {@code la}, {@code de} for created, first, latest and deleted.
@@ -22,6 +25,15 @@ final class ProfileJson {
     private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
 
     private ProfileJson() {}
+
+    /**
+     * How the stored forms (state and behaviour) are printed: numbers in plain notation ({@code 1000}, never
+     * {@code 1E+3}), as PostgreSQL printed them back when the columns were jsonb, so that a value reads back
+     * exactly as it did then, whatever its scale.
+     */
+    static ObjectWriter storedForm(ObjectMapper json) {
+        return json.writer().with(StreamWriteFeature.WRITE_BIGDECIMAL_AS_PLAIN);
+    }
 
     static ObjectNode write(Profile p) {
         ObjectNode root = NODES.objectNode();

@@ -21,6 +21,15 @@ class ProfileJsonTest {
     }
 
     @Test
+    void numbersAreStoredInPlainNotationAsJsonbPrintedThem() {
+        Profile p = Profile.replay(java.util.List.of(new ContactEvent("e1", "c", "contact.updated", java.time.Instant.parse("2026-11-01T10:00:00Z"),
+                new ProfileEffect.Updated(java.util.Map.of("big", java.util.Optional.of(new io.segstream.rules.Value.Num(new java.math.BigDecimal("1.2345678901234567891E+25"))),
+                        "small", java.util.Optional.of(new io.segstream.rules.Value.Num(new java.math.BigDecimal("2.50"))))))));
+        String stored = ProfileJson.storedForm(json).writeValueAsString(ProfileJson.write(p));
+        assertThat(stored).contains("12345678901234567891000000").contains("2.50").doesNotContain("E+");
+    }
+
+    @Test
     void emptyStateIsTheEmptyProfile() {
         assertThat(ProfileJson.read(json.readTree("{}"))).isEqualTo(Profile.EMPTY);
     }

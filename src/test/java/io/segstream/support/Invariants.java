@@ -139,7 +139,7 @@ public final class Invariants {
 
     private Map<String, Set<Long>> tags(String tenantId) {
         List<Object[]> rows = db.sql("""
-                        SELECT c.contact_no, t.key FROM contacts c, jsonb_each(c.state -> 'tg') t
+                        SELECT c.contact_no, t.key FROM contacts c, json_each(c.state -> 'tg') t
                         WHERE c.tenant_id = :t AND c.live AND t.value ->> 'v' = 'true'""")
                 .bind("t", tenantId)
                 .map(r -> new Object[] {r.get("contact_no", Long.class), r.get("key", String.class)})
