@@ -478,7 +478,7 @@ Raw limits of the parts, for scale against the service's ingest rate with segmen
 | PostgreSQL: batched insert into a copy of \`events\` (same columns and indexes), 1,000 rows per \`INSERT … SELECT generate_series\`, one transaction each, 4 clients (pgbench), $(n "$INSERTED") rows (the run's $(n "$EVENTS_STORED") stored events, rounded up to 4,000) | $(n "$INSERT_RATE") rows/s ($INSERT_S s) | $(ratio "$INSERT_RATE" "$R10_MED")× |
 
 The naive alternative — the query benchmark's questions answered by SQL over the same stored data
-(tenant \`$QT\`; \`contacts.state\` jsonb, and \`events\` for "never left a review"), no index beyond the
+(tenant \`$QT\`; \`contacts.state\` json, and \`events\` for "never left a review"), no index beyond the
 schema's, timed like the HTTP requests (sequential, one connection, pgbench per-statement latencies
 at the client):
 
