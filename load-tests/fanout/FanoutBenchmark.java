@@ -38,7 +38,7 @@ public class FanoutBenchmark {
 
     public static void main(String[] args) throws Exception {
         Map<String, String> opt = new HashMap<>(Map.of("--url", "http://127.0.0.1:8080", "--segment", "vip",
-                "--streams", "10000", "--reps", "7", "--clients", "200", "--requests", "3", "--events", "1", "--reader", "netty"));
+                "--streams", "10000", "--reps", "7", "--clients", "200", "--requests", "3", "--events", "1", "--reader", "netty", "--warm", "5"));
         for (int i = 1; i + 1 < args.length; i += 2) opt.put(args[i], args[i + 1]);
         Bench b = new Bench(opt);
         if (opt.get("--reader").equals("nio")) {
@@ -48,7 +48,7 @@ public class FanoutBenchmark {
         } else {
             b.open(Integer.parseInt(opt.get("--streams")));
         }
-        if (args[0].equals("fanout")) b.fanout(Integer.parseInt(opt.get("--reps")));
+        if (args[0].equals("fanout")) b.fanout(Integer.parseInt(opt.get("--reps")), Integer.parseInt(opt.get("--warm")));
         else b.ingest(Integer.parseInt(opt.get("--clients")), Integer.parseInt(opt.get("--requests")), Integer.parseInt(opt.get("--events")));
         System.exit(0);
     }
@@ -156,16 +156,20 @@ public class FanoutBenchmark {
                     .onErrorResume(e -> Mono.just(-1));
         }
 
-        void fanout(int reps) throws Exception {
+        void fanout(int reps, int warm) throws Exception {
             int n = nio != null ? nio.streams : streams.size();
             List<Double> ms = new ArrayList<>();
             List<Double> fromAnswer = new ArrayList<>();
             List<Double> serviceMs = new ArrayList<>();
-            post(List.of("warm-" + run)).block(); // one change before measuring (first-use costs)
-            Thread.sleep(2000);
-            String jfr = System.getenv("FANOUT_JFR");
+            // Changes before measuring: first-use costs, and the JIT compiles the delivery path.
+            for (int w = 0; w < warm; w++) {
+                post(List.of("warm-" + run + "-" + w)).block();
+                Thread.sleep(1000);
+            }
+            Thread.sleep(1000);
+            String jfr = emptyToNull(System.getenv("FANOUT_JFR"));
             if (jfr != null && pid != 0) jcmd("JFR.start", "name=fanout", "settings=profile", "filename=" + jfr);
-            String perfFile = System.getenv("FANOUT_PERF");
+            String perfFile = emptyToNull(System.getenv("FANOUT_PERF"));
             Process perf = perfFile == null ? null
                     : new ProcessBuilder("perf", "record", "-a", "-g", "-F", "999", "-o", perfFile).redirectErrorStream(true)
                             .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
@@ -220,6 +224,10 @@ public class FanoutBenchmark {
                         .forEach(e -> sb.append(", ").append(e.getKey()).append(' ').append(e.getValue()));
                 System.out.println(sb);
             }
+        }
+
+        static String emptyToNull(String s) {
+            return s == null || s.isEmpty() ? null : s;
         }
 
         /** Runs jcmd on the service (the JDK's, beside this java), waiting for it. */

@@ -16,6 +16,7 @@ PORT=${PORT:-18480}
 URL=http://127.0.0.1:$PORT
 STREAMS=${STREAMS:-10000}
 REPS=${REPS:-7}
+WARM=${WARM:-5}
 INGEST_STREAMS=${INGEST_STREAMS:-2000}
 CLIENTS=${CLIENTS:-200}
 REQUESTS=${REQUESTS:-3}
@@ -68,7 +69,7 @@ for entry in $JARS; do
   await_live "$KEY" vip >/dev/null
 
   say "$label: fan-out, $STREAMS streams, $REPS repetitions; load average $(load)"
-  FANOUT_JFR=${PROFILE:+$PROFILE/$label.jfr} FANOUT_PERF=${PERF:+$PERF.$label} bench fanout --streams "$STREAMS" --reps "$REPS" --reader "$READER" | sed "s/^/$label: /"
+  FANOUT_JFR=${PROFILE:+$PROFILE/$label.jfr} FANOUT_PERF=${PERF:+$PERF.$label} bench fanout --streams "$STREAMS" --reps "$REPS" --warm "$WARM" --reader "$READER" | sed "s/^/$label: /"
   for round in $(seq "$ROUNDS"); do
     say "$label: ingest round $round, $INGEST_STREAMS streams, $CLIENTS clients x $REQUESTS requests x $EVENTS events; load average $(load)"
     bench ingest --streams "$INGEST_STREAMS" --clients "$CLIENTS" --requests "$REQUESTS" --events "$EVENTS" | sed "s/^/$label: /"
