@@ -346,7 +346,14 @@ class ChangeTail implements SmartLifecycle, org.springframework.beans.factory.Di
         byLoop.forEach((loop, subscribers) -> {
             try {
                 loop.execute(() -> {
-                    for (Subscription s : subscribers) handOut(t, s, frames);
+                    for (Subscription s : subscribers) {
+                        try {
+                            handOut(t, s, frames);
+                        } catch (RuntimeException e) {
+                            // One stream's failure ends no other stream's delivery.
+                            log.warn("Change feed of tenant {} could not hand out changes: {}", t.tenantId, e.toString());
+                        }
+                    }
                 });
             } catch (RejectedExecutionException e) {
                 // The loop is shutting down with its connections: end the streams (they resume on reconnect).
