@@ -50,9 +50,9 @@ import reactor.util.concurrent.Queues;
  * and batch for all of that loop's streams. Handed over on the drain's thread (as before), every stream's
  * write became a task of its own for its event loop, with a wake-up of the loop's selector, and one thread
  * ran every stream's operators; now the loops take their streams in parallel and the write follows on the
- * same thread. Measured with 10,000 streams on 2 cores (load-tests/fanout/README.md): 6-22% less CPU per
- * stream and change; the time to the last stream is bound by the cores' CPU (about 220 ms either way on a
- * quiet machine). A stream's tasks run on its loop in the order they were queued, so its frames keep seq order.
+ * same thread. Measured with 10,000 streams on 2 cores (load-tests/fanout/README.md), the time to the last
+ * stream is bound by the cores' CPU (about 220 ms either way on a quiet machine). A stream's tasks run on its
+ * loop in the order they were queued, so its frames keep seq order.
  */
 @Component
 class ChangeTail implements SmartLifecycle, org.springframework.beans.factory.DisposableBean {
