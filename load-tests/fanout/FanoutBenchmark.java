@@ -38,11 +38,17 @@ public class FanoutBenchmark {
 
     public static void main(String[] args) throws Exception {
         Map<String, String> opt = new HashMap<>(Map.of("--url", "http://127.0.0.1:8080", "--segment", "vip",
-                "--streams", "10000", "--reps", "7", "--clients", "200", "--requests", "3", "--events", "1"));
+                "--streams", "10000", "--reps", "7", "--clients", "200", "--requests", "3", "--events", "1", "--reader", "netty", "--warm", "5"));
         for (int i = 1; i + 1 < args.length; i += 2) opt.put(args[i], args[i + 1]);
         Bench b = new Bench(opt);
-        b.open(Integer.parseInt(opt.get("--streams")));
-        if (args[0].equals("fanout")) b.fanout(Integer.parseInt(opt.get("--reps")));
+        if (opt.get("--reader").equals("nio")) {
+            if (!args[0].equals("fanout")) throw new IllegalArgumentException("--reader nio measures the fan-out only");
+            b.nio = new NioReader(b);
+            b.nio.open(Integer.parseInt(opt.get("--streams")));
+        } else {
+            b.open(Integer.parseInt(opt.get("--streams")));
+        }
+        if (args[0].equals("fanout")) b.fanout(Integer.parseInt(opt.get("--reps")), Integer.parseInt(opt.get("--warm")));
         else b.ingest(Integer.parseInt(opt.get("--clients")), Integer.parseInt(opt.get("--requests")), Integer.parseInt(opt.get("--events")));
         System.exit(0);
     }
@@ -61,6 +67,8 @@ public class FanoutBenchmark {
         volatile CountDownLatch reached = new CountDownLatch(0);
         final AtomicInteger ended = new AtomicInteger();
         final AtomicInteger problems = new AtomicInteger();
+        /** The selector reader, when the streams are read by one thread (--reader nio). */
+        NioReader nio;
         /** The service's process id, for its CPU time (0: not measured). */
         final long pid;
 
@@ -148,36 +156,107 @@ public class FanoutBenchmark {
                     .onErrorResume(e -> Mono.just(-1));
         }
 
-        void fanout(int reps) throws Exception {
-            int n = streams.size();
+        void fanout(int reps, int warm) throws Exception {
+            int n = nio != null ? nio.streams : streams.size();
             List<Double> ms = new ArrayList<>();
+            List<Double> fromAnswer = new ArrayList<>();
             List<Double> serviceMs = new ArrayList<>();
-            post(List.of("warm-" + run)).block(); // one change before measuring (first-use costs)
-            Thread.sleep(2000);
+            // Changes before measuring: first-use costs, and the JIT compiles the delivery path.
+            for (int w = 0; w < warm; w++) {
+                post(List.of("warm-" + run + "-" + w)).block();
+                Thread.sleep(1000);
+            }
+            Thread.sleep(1000);
+            String jfr = emptyToNull(System.getenv("FANOUT_JFR"));
+            if (jfr != null && pid != 0) jcmd("JFR.start", "name=fanout", "settings=profile", "filename=" + jfr);
+            String perfFile = emptyToNull(System.getenv("FANOUT_PERF"));
+            Process perf = perfFile == null ? null
+                    : new ProcessBuilder("perf", "record", "-a", "-g", "-F", "999", "-o", perfFile).redirectErrorStream(true)
+                            .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+            Map<String, Long> threads0 = serviceThreadTicks();
             for (int r = 0; r < reps; r++) {
                 String id = "m-" + run + "-" + r;
-                reached = new CountDownLatch(n - ended.get());
+                int live = n - ended.get();
+                reached = new CountDownLatch(live);
                 marker.set("\"contactId\":\"" + id + "\"");
+                if (nio != null) nio.expect(marker.get(), live);
                 double cpu0 = serviceCpu();
                 double client0 = clientCpu();
+                double reader0 = nio != null ? nio.cpuMs() : 0;
                 long s0 = System.nanoTime();
                 int status = post(List.of(id)).block();
+                long answered = System.nanoTime();
                 boolean all = reached.await(60, TimeUnit.SECONDS);
-                double took = (System.nanoTime() - s0) / 1e6;
+                long last = nio != null ? nio.lastArrival : System.nanoTime();
+                double took = (last - s0) / 1e6;
+                double afterAnswer = (last - answered) / 1e6;
                 double cpu = serviceCpu() - cpu0;
                 double client = clientCpu() - client0;
                 ms.add(took);
+                fromAnswer.add(afterAnswer);
                 serviceMs.add(cpu);
-                System.out.printf("rep %d: one change reached %d of %d streams in %.0f ms (ingest status %d)%s; CPU meanwhile: service %.0f ms, client %.0f ms%n",
-                        r + 1, n - ended.get() - reached.getCount(), n, took, status, all ? "" : " INCOMPLETE", cpu, client);
+                String spread = nio == null ? "" : String.format("; arrivals after the answer: first %.1f ms, p50 %.1f ms, p90 %.1f ms; reader thread CPU %.0f ms",
+                        (nio.firstArrival - answered) / 1e6, (nio.arrivalPct(0.5) - answered) / 1e6, (nio.arrivalPct(0.9) - answered) / 1e6, nio.cpuMs() - reader0);
+                System.out.printf("rep %d: one change reached %d of %d streams in %.0f ms from the request, %.0f ms from the answer (ingest %.0f ms, status %d)%s; "
+                        + "CPU meanwhile: service %.0f ms, client %.0f ms%s%n",
+                        r + 1, live - reached.getCount(), n, took, afterAnswer, (answered - s0) / 1e6, status, all ? "" : " INCOMPLETE", cpu, client, spread);
                 Thread.sleep(1000);
+            }
+            Map<String, Long> threads1 = serviceThreadTicks();
+            if (jfr != null && pid != 0) jcmd("JFR.stop", "name=fanout");
+            if (perf != null) {
+                new ProcessBuilder("kill", "-INT", Long.toString(perf.pid())).start().waitFor();
+                perf.waitFor();
             }
             List<Double> sorted = new ArrayList<>(ms);
             Collections.sort(sorted);
+            Collections.sort(fromAnswer);
             Collections.sort(serviceMs);
-            System.out.printf("one change to %d streams: median %.0f ms over %d repetitions (min %.0f, max %.0f); service CPU median %.0f ms; "
-                    + "streams ended meanwhile: %d%n", n, sorted.get(sorted.size() / 2), reps, sorted.get(0), sorted.get(sorted.size() - 1),
-                    serviceMs.get(serviceMs.size() / 2), ended.get());
+            System.out.printf("one change to %d streams: median %.0f ms over %d repetitions (min %.0f, max %.0f), from the ingest answer median %.0f ms "
+                    + "(min %.0f, max %.0f); service CPU median %.0f ms (%.1f us per stream); streams ended meanwhile: %d%n", n,
+                    sorted.get(sorted.size() / 2), reps, sorted.get(0), sorted.get(sorted.size() - 1),
+                    fromAnswer.get(reps / 2), fromAnswer.get(0), fromAnswer.get(reps - 1),
+                    serviceMs.get(serviceMs.size() / 2), serviceMs.get(serviceMs.size() / 2) * 1000 / n, ended.get());
+            if (!threads1.isEmpty()) {
+                StringBuilder sb = new StringBuilder("service CPU by thread over the repetitions (ms, user and system, threads named alike summed, digits as #):");
+                threads1.entrySet().stream().map(e -> Map.entry(e.getKey(), (e.getValue() - threads0.getOrDefault(e.getKey(), 0L)) * 10))
+                        .filter(e -> e.getValue() > 0).sorted((a, b) -> Long.compare(b.getValue(), a.getValue()))
+                        .forEach(e -> sb.append(", ").append(e.getKey()).append(' ').append(e.getValue()));
+                System.out.println(sb);
+            }
+        }
+
+        static String emptyToNull(String s) {
+            return s == null || s.isEmpty() ? null : s;
+        }
+
+        /** Runs jcmd on the service (the JDK's, beside this java), waiting for it. */
+        void jcmd(String... args) throws Exception {
+            List<String> cmd = new ArrayList<>(List.of(java.nio.file.Path.of(System.getProperty("java.home"), "bin", "jcmd").toString(), Long.toString(pid)));
+            cmd.addAll(List.of(args));
+            new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start().waitFor();
+        }
+
+        /** CPU ticks (user + system) of each of the service's threads so far, by name with digits dropped. */
+        Map<String, Long> serviceThreadTicks() {
+            Map<String, Long> out = new TreeMap<>();
+            if (pid == 0) return out;
+            try (var tasks = java.nio.file.Files.list(java.nio.file.Path.of("/proc/" + pid + "/task"))) {
+                for (var task : (Iterable<java.nio.file.Path>) tasks::iterator) {
+                    try {
+                        String stat = java.nio.file.Files.readString(task.resolve("stat"));
+                        String name = stat.substring(stat.indexOf('(') + 1, stat.lastIndexOf(')')).replaceAll("[0-9]+", "#");
+                        String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+                        out.merge(name + " user", Long.parseLong(f[11]), Long::sum);
+                        out.merge(name + " sys", Long.parseLong(f[12]), Long::sum);
+                    } catch (Exception gone) {
+                        // a thread that ended meanwhile
+                    }
+                }
+            } catch (Exception e) {
+                return out;
+            }
+            return out;
         }
 
         void ingest(int clients, int requests, int events) throws Exception {
@@ -240,6 +319,164 @@ public class FanoutBenchmark {
 
         private static double pct(List<Long> sorted, double p) {
             return sorted.get(Math.min(sorted.size() - 1, (int) Math.ceil(p * sorted.size()) - 1)) / 1e6;
+        }
+    }
+
+    /**
+     * All the streams read by one thread with one selector (plain sockets, the HTTP request written by hand):
+     * per stream a read and a search of the bytes read, nothing else, so that the client's own cost per stream
+     * is as low as it gets; each stream's arrival time of the awaited change is taken by that thread when the
+     * read returns it.
+     */
+    static final class NioReader {
+        final Bench bench;
+        final java.nio.channels.Selector selector;
+        final String host;
+        final int port;
+        int streams;
+        final List<Conn> conns = new ArrayList<>();
+        volatile byte[] marker = new byte[] {0};
+        volatile int generation;
+        long[] arrivals = new long[0];
+        final AtomicInteger arrived = new AtomicInteger();
+        volatile long firstArrival;
+        volatile long lastArrival;
+        volatile long threadId;
+        final java.util.concurrent.ConcurrentLinkedQueue<Runnable> tasks = new java.util.concurrent.ConcurrentLinkedQueue<>();
+
+        static final class Conn {
+            final java.nio.channels.SocketChannel ch;
+            byte[] carry = new byte[0];
+            boolean started;
+            int seen = -1;
+            Conn(java.nio.channels.SocketChannel ch) {
+                this.ch = ch;
+            }
+        }
+
+        NioReader(Bench bench) throws Exception {
+            this.bench = bench;
+            java.net.URI u = java.net.URI.create(bench.url);
+            host = u.getHost();
+            port = u.getPort();
+            selector = java.nio.channels.Selector.open();
+        }
+
+        void open(int n) throws Exception {
+            long t0 = System.nanoTime();
+            byte[] request = ("GET /v1/segments/" + bench.segment + "/changes HTTP/1.1\r\nHost: " + host + ":" + port
+                    + "\r\nAuthorization: Bearer " + bench.key + "\r\nAccept: text/event-stream\r\n\r\n").getBytes(StandardCharsets.US_ASCII);
+            AtomicInteger started = new AtomicInteger();
+            Thread t = new Thread(() -> loop(n, request, started), "nio-reader");
+            t.setDaemon(true);
+            t.start();
+            while (started.get() < n && System.nanoTime() - t0 < TimeUnit.MINUTES.toNanos(5)) Thread.sleep(100);
+            streams = started.get();
+            System.out.printf("streams: %d of %d connected in %.1f s (one selector thread reads them all)%n", streams, n, (System.nanoTime() - t0) / 1e9);
+        }
+
+        /** Makes the next change with this marker the one awaited; counts arrivals from here. */
+        void expect(String m, int live) {
+            CountDownLatch done = new CountDownLatch(1);
+            tasks.add(() -> {
+                marker = m.getBytes(StandardCharsets.UTF_8);
+                generation++;
+                arrivals = new long[live];
+                arrived.set(0);
+                firstArrival = 0;
+                lastArrival = 0;
+                done.countDown();
+            });
+            selector.wakeup();
+            try {
+                done.await();
+            } catch (InterruptedException e) {
+                throw new IllegalStateException(e);
+            }
+        }
+
+        long arrivalPct(double p) {
+            long[] a = java.util.Arrays.copyOf(arrivals, arrived.get());
+            java.util.Arrays.sort(a);
+            return a.length == 0 ? 0 : a[Math.min(a.length - 1, (int) Math.ceil(p * a.length) - 1)];
+        }
+
+        double cpuMs() {
+            return java.lang.management.ManagementFactory.getThreadMXBean().getThreadCpuTime(threadId) / 1e6;
+        }
+
+        private void loop(int n, byte[] request, AtomicInteger started) {
+            threadId = Thread.currentThread().threadId();
+            java.nio.ByteBuffer buf = java.nio.ByteBuffer.allocateDirect(64 * 1024);
+            byte[] bytes = new byte[64 * 1024];
+            int opened = 0;
+            try {
+                while (true) {
+                    // At most 200 handshakes at a time (a burst of 10,000 SYNs overflows the accept backlog).
+                    while (opened < n && opened - started.get() < 200) {
+                        var ch = java.nio.channels.SocketChannel.open(new java.net.InetSocketAddress(host, port));
+                        ch.write(java.nio.ByteBuffer.wrap(request));
+                        ch.configureBlocking(false);
+                        Conn c = new Conn(ch);
+                        ch.register(selector, java.nio.channels.SelectionKey.OP_READ, c);
+                        conns.add(c);
+                        opened++;
+                    }
+                    Runnable task;
+                    while ((task = tasks.poll()) != null) task.run();
+                    selector.select(10);
+                    var keys = selector.selectedKeys();
+                    for (var key : keys) {
+                        Conn c = (Conn) key.attachment();
+                        long now = System.nanoTime();
+                        int read;
+                        while ((read = c.ch.read(buf.clear())) > 0) {
+                            buf.flip().get(bytes, 0, read);
+                            if (!c.started) {
+                                c.started = true;
+                                started.incrementAndGet();
+                            }
+                            scan(c, bytes, read, now);
+                        }
+                        if (read < 0) {
+                            key.cancel();
+                            c.ch.close();
+                            bench.ended.incrementAndGet();
+                        }
+                    }
+                    keys.clear();
+                }
+            } catch (Exception e) {
+                System.out.println("reader failed: " + e);
+            }
+        }
+
+        private void scan(Conn c, byte[] b, int len, long now) {
+            int gen = generation;
+            if (c.seen == gen) return;
+            byte[] m = marker;
+            byte[] text = b;
+            int size = len;
+            if (c.carry.length > 0) {
+                text = new byte[c.carry.length + len];
+                System.arraycopy(c.carry, 0, text, 0, c.carry.length);
+                System.arraycopy(b, 0, text, c.carry.length, len);
+                size = text.length;
+            }
+            outer:
+            for (int i = 0; i + m.length <= size; i++) {
+                for (int j = 0; j < m.length; j++) if (text[i + j] != m[j]) continue outer;
+                c.seen = gen;
+                int k = arrived.getAndIncrement();
+                if (k < arrivals.length) arrivals[k] = now;
+                if (k == 0) firstArrival = now;
+                lastArrival = now;
+                bench.reached.countDown();
+                c.carry = new byte[0];
+                return;
+            }
+            int keep = Math.min(size, m.length - 1);
+            c.carry = java.util.Arrays.copyOfRange(text, size - keep, size);
         }
     }
 }

@@ -16,6 +16,7 @@ PORT=${PORT:-18480}
 URL=http://127.0.0.1:$PORT
 STREAMS=${STREAMS:-10000}
 REPS=${REPS:-7}
+WARM=${WARM:-5}
 INGEST_STREAMS=${INGEST_STREAMS:-2000}
 CLIENTS=${CLIENTS:-200}
 REQUESTS=${REQUESTS:-3}
@@ -36,6 +37,12 @@ cleanup() { [[ -n $SVC_PID ]] && kill "$SVC_PID" 2>/dev/null && wait "$SVC_PID" 
 trap cleanup EXIT
 say() { echo "== $(date -u +%H:%M:%S) $*"; }
 load() { cut -d' ' -f1-3 /proc/loadavg; }
+# READER=nio reads the fan-out's streams with one selector thread instead of Reactor Netty clients;
+# PERF=file records the whole machine with perf (-a -g, 999 Hz) over the fan-out's repetitions;
+# SERVICE_OPTS are added to the service's java command; PROFILE=dir records JFR (profile settings) over the fan-out's repetitions.
+READER=${READER:-netty}
+SERVICE_OPTS=${SERVICE_OPTS:-}
+PROFILE=${PROFILE:-}
 bench() { "$JAVA" $CLIENT_OPTS -cp "$LIB/lib/*" load-tests/fanout/FanoutBenchmark.java "$@" --url "$URL" --key "$KEY" --segment vip --pid "$SVC_PID"; }
 
 # The clients use the Reactor Netty of the first jar.
@@ -51,7 +58,7 @@ for entry in $JARS; do
   env SERVER_PORT="$PORT" SEGSTREAM_ADMIN_KEY="$ADMIN_KEY" \
       SPRING_R2DBC_URL="r2dbc:postgresql://$PGHOST:$PGPORT/$BENCH_DB" SPRING_R2DBC_USERNAME="$PGUSER" \
       SPRING_DATA_REDIS_URL="redis://127.0.0.1:6379/$REDIS_DB" \
-      "$JAVA" -Xmx2g -jar "$jar" > "$log" 2>&1 &
+      "$JAVA" -Xmx2g $SERVICE_OPTS -jar "$jar" > "$log" 2>&1 &
   SVC_PID=$!
   until curl -sf --max-time 2 "$URL/actuator/health/readiness" 2>/dev/null | grep -q '"UP"'; do
     kill -0 "$SVC_PID" 2>/dev/null || { tail -30 "$log"; exit 1; }
@@ -62,7 +69,7 @@ for entry in $JARS; do
   await_live "$KEY" vip >/dev/null
 
   say "$label: fan-out, $STREAMS streams, $REPS repetitions; load average $(load)"
-  bench fanout --streams "$STREAMS" --reps "$REPS" | sed "s/^/$label: /"
+  FANOUT_JFR=${PROFILE:+$PROFILE/$label.jfr} FANOUT_PERF=${PERF:+$PERF.$label} bench fanout --streams "$STREAMS" --reps "$REPS" --warm "$WARM" --reader "$READER" | sed "s/^/$label: /"
   for round in $(seq "$ROUNDS"); do
     say "$label: ingest round $round, $INGEST_STREAMS streams, $CLIENTS clients x $REQUESTS requests x $EVENTS events; load average $(load)"
     bench ingest --streams "$INGEST_STREAMS" --clients "$CLIENTS" --requests "$REQUESTS" --events "$EVENTS" | sed "s/^/$label: /"

@@ -29,6 +29,7 @@ import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpMethod;
 import org.springframework.http.server.reactive.ServerHttpRequest;
 import org.springframework.http.server.reactive.ServerHttpResponse;
+import org.springframework.http.server.reactive.ServerHttpResponseDecorator;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.RequestHeader;
@@ -179,7 +180,7 @@ class ChangeFeedController {
     private Mono<Void> respond(ServerHttpResponse response, String tenantId, Set<String> filter, Long from, boolean counts,
             Set<String> countable) {
         Flux<byte[]> stream = Flux.usingWhen(
-                tail.subscribe(tenantId),
+                tail.subscribe(tenantId, eventLoop(response)),
                 sub -> body(tenantId, filter, from, counts, countable, sub),
                 sub -> Mono.fromRunnable(() -> tail.unsubscribe(tenantId, sub)));
         stream = stream
@@ -188,6 +189,15 @@ class ChangeFeedController {
         streamHeaders(response.getHeaders());
         DataBufferFactory buffers = response.bufferFactory();
         return response.writeWith(stream.map(buffers::wrap));
+    }
+
+    /**
+     * The event loop of the response's connection, where its live frames are handed to it (so that their
+     * writes need no hand-over to it); null when the response is not on a Netty connection.
+     */
+    private static java.util.concurrent.Executor eventLoop(ServerHttpResponse response) {
+        Object connection = ServerHttpResponseDecorator.getNativeResponse(response);
+        return connection instanceof reactor.netty.Connection c ? c.channel().eventLoop() : null;
     }
 
     private Flux<byte[]> body(String tenantId, Set<String> filter, Long from, boolean counts,
