@@ -56,7 +56,7 @@ for round in 1 2 3; do
     printf '%s cpu_us_per_event service=%s postgres=%s redis=%s wal_bytes=%s\n' "$out" \
       "$([[ -n ${SERVICE_PID:-} ]] && per_event $((s1 - s0)) "$accepted" || echo n/a)" \
       "$(per_event $((p1 - p0)) "$accepted")" "$(per_event $((r1 - r0)) "$accepted")" \
-      "$([[ -n ${PG_WAL_DSN:-} ]] && awk -v b=$((w1 - w0)) -v n="$accepted" 'BEGIN { printf "%.0f", n > 0 ? b / n : 0 }' || echo n/a)"
+      "$([[ -n ${PG_WAL_DSN:-} ]] && awk -v b=$((w1 - w0)) -v n="$accepted" 'BEGIN { printf "%.0f", (n > 0 ? b / n : 0) }' || echo n/a)"
   done
 done
 
