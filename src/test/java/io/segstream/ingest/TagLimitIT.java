@@ -4,22 +4,18 @@ import static io.segstream.support.Api.event;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.segstream.support.Api;
+import io.segstream.support.OneTenantPerTest;
 import io.segstream.support.IntegrationTest;
 import io.segstream.support.Invariants;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.web.server.LocalServerPort;
-import org.springframework.data.redis.connection.ReactiveRedisConnectionFactory;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.MediaType;
-import org.springframework.r2dbc.core.DatabaseClient;
 import org.springframework.test.context.TestPropertySource;
-import org.springframework.test.web.reactive.server.WebTestClient;
 import org.springframework.web.reactive.function.client.WebClient;
 import reactor.core.publisher.Flux;
 
@@ -30,38 +26,15 @@ import reactor.core.publisher.Flux;
  */
 @IntegrationTest
 @TestPropertySource(properties = {"segstream.ingest.max-tags-per-tenant=3", "segstream.ingest.max-audiences-per-tenant=2"})
-class TagLimitIT {
+class TagLimitIT extends OneTenantPerTest {
 
     private static final String AT = "2026-11-01T10:00:00Z";
-
-    @Autowired
-    WebTestClient client;
-
-    @Autowired
-    DatabaseClient db;
-
-    @Autowired
-    ReactiveRedisConnectionFactory redis;
 
     @Autowired
     TenantNames names;
 
     @LocalServerPort
     int port;
-
-    Api api;
-    Api.TestTenant tenant;
-
-    @BeforeEach
-    void setUp() {
-        api = new Api(client);
-        tenant = api.newTenant();
-    }
-
-    @AfterEach
-    void invariantsHold() {
-        new Invariants(db, redis).check(tenant.id());
-    }
 
     private static String tagged(String id, String contact, String tag) {
         return event(id, contact, "contact.tagged", AT, "{\"tag\":\"" + tag + "\"}");

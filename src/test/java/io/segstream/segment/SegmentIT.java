@@ -4,27 +4,21 @@ import static io.segstream.support.Api.event;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import io.segstream.support.Api;
+import io.segstream.support.OneTenantPerTest;
 import io.segstream.support.IntegrationTest;
-import io.segstream.support.Invariants;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.springframework.beans.factory.annotation.Autowired;
-import org.springframework.data.redis.connection.ReactiveRedisConnectionFactory;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.MediaType;
-import org.springframework.r2dbc.core.DatabaseClient;
 import org.springframework.test.web.reactive.server.WebTestClient;
 
 @IntegrationTest
-class SegmentIT {
+class SegmentIT extends OneTenantPerTest {
 
     static final String SEED_SEGMENT = """
             {"id": "referral-promoters", "name": "New promoters who would refer", "rule": {"and": [
@@ -32,29 +26,6 @@ class SegmentIT {
               {"event": "review.left", "where": [{"property": "rating", "op": "gte", "value": 4}]},
               {"event": "survey.answered", "where": [{"property": "survey", "op": "eq", "value": "referral"},
                                                       {"property": "answer", "op": "eq", "value": "YES"}]}]}}""";
-
-    @Autowired
-    WebTestClient client;
-
-    @Autowired
-    DatabaseClient db;
-
-    @Autowired
-    ReactiveRedisConnectionFactory redis;
-
-    Api api;
-    Api.TestTenant tenant;
-
-    @BeforeEach
-    void setUp() {
-        api = new Api(client);
-        tenant = api.newTenant();
-    }
-
-    @AfterEach
-    void invariantsHold() {
-        new Invariants(db, redis).check(tenant.id());
-    }
 
     @Test
     void theSeedExampleWorksEndToEnd() {

@@ -2,49 +2,20 @@ package io.segstream.segment;
 
 import static io.segstream.support.Api.event;
 
-import io.segstream.support.Api;
+import io.segstream.support.OneTenantPerTest;
 import io.segstream.support.IntegrationTest;
-import io.segstream.support.Invariants;
 import java.util.List;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.springframework.beans.factory.annotation.Autowired;
-import org.springframework.data.redis.connection.ReactiveRedisConnectionFactory;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.MediaType;
-import org.springframework.r2dbc.core.DatabaseClient;
 import org.springframework.test.web.reactive.server.WebTestClient;
 
 /** Segments given and answered as readable rules ({@code ruleText}, docs/rule-text.md). */
 @IntegrationTest
-class SegmentTextIT {
+class SegmentTextIT extends OneTenantPerTest {
 
     static final String SEED_TEXT = "createdAt in current month and review.left(rating >= 4)"
             + " and survey.answered(survey = \\\"referral\\\", answer = \\\"YES\\\")";
-
-    @Autowired
-    WebTestClient client;
-
-    @Autowired
-    DatabaseClient db;
-
-    @Autowired
-    ReactiveRedisConnectionFactory redis;
-
-    Api api;
-    Api.TestTenant tenant;
-
-    @BeforeEach
-    void setUp() {
-        api = new Api(client);
-        tenant = api.newTenant();
-    }
-
-    @AfterEach
-    void invariantsHold() {
-        new Invariants(db, redis).check(tenant.id());
-    }
 
     @Test
     void aSegmentGivenAsTextIsStoredAsItsTreeAndEvaluated() {
