@@ -243,8 +243,7 @@ class ChangeFeedIT {
 
     @Test
     void concurrentWritersAreSeenExactlyOnceByTailingAndResumingSubscribers() {
-        WebClient web = WebClient.builder().baseUrl("http://127.0.0.1:" + port)
-                .defaultHeader(HttpHeaders.AUTHORIZATION, "Bearer " + tenant.key()).build();
+        WebClient web = Api.bearer(port, tenant.key());
         var tailing = web.get().uri("/v1/segments/vip/changes").retrieve().bodyToFlux(SSE)
                 .filter(e -> e.event() != null).map(e -> Long.parseLong(e.id()));
         List<Long> tailed = new java.util.concurrent.CopyOnWriteArrayList<>();
@@ -303,8 +302,7 @@ class ChangeFeedIT {
 
     /** Subscribes to vip's changes, adding their seqs to {@code into}; returns the subscription. */
     private reactor.core.Disposable tail(List<Long> into) {
-        WebClient web = WebClient.builder().baseUrl("http://127.0.0.1:" + port)
-                .defaultHeader(HttpHeaders.AUTHORIZATION, "Bearer " + tenant.key()).build();
+        WebClient web = Api.bearer(port, tenant.key());
         double before = openStreams();
         var subscription = web.get().uri("/v1/segments/vip/changes").retrieve().bodyToFlux(SSE)
                 .filter(e -> e.event() != null).map(e -> Long.parseLong(e.id())).subscribe(into::add, e -> {});

@@ -161,8 +161,7 @@ class BadInputIT {
         byte[] chunk = ("{\"id\":\"x\",\"note\":\"" + "z".repeat(16_000) + "\"},").getBytes();
         Flux<DataBuffer> body = Flux.concat(Flux.just("[".getBytes()), Flux.range(0, 64).map(i -> chunk))
                 .map(DefaultDataBufferFactory.sharedInstance::wrap);
-        WebClient web = WebClient.builder().baseUrl("http://127.0.0.1:" + port)
-                .defaultHeader(HttpHeaders.AUTHORIZATION, "Bearer " + tenant.key()).build();
+        WebClient web = Api.bearer(port, tenant.key());
         for (int i = 0; i < 5; i++) {
             Integer status = web.post().uri("/v1/events").contentType(MediaType.APPLICATION_JSON).body(body, DataBuffer.class)
                     .exchangeToMono(r -> r.releaseBody().thenReturn(r.statusCode().value()))

@@ -118,8 +118,7 @@ class IngestIT {
         String batch = "[" + IntStream.range(0, 200)
                 .mapToObj(i -> event("cc" + i, "c" + (i % 10), "contact.tagged", "2026-11-01T10:00:00Z", "{\"tag\":\"t" + i + "\"}"))
                 .collect(Collectors.joining(",")) + "]";
-        WebClient web = WebClient.builder().baseUrl("http://127.0.0.1:" + port)
-                .defaultHeader(HttpHeaders.AUTHORIZATION, "Bearer " + tenant.key()).build();
+        WebClient web = Api.bearer(port, tenant.key());
         List<Map> results = Flux.range(0, 8)
                 .flatMap(i -> web.post().uri("/v1/events").contentType(MediaType.APPLICATION_JSON).bodyValue(batch)
                         .retrieve().bodyToMono(Map.class), 8)
@@ -135,8 +134,7 @@ class IngestIT {
 
     @Test
     void concurrentBatchesCreatingTheSameNewContactsLoseNothing() {
-        WebClient web = WebClient.builder().baseUrl("http://127.0.0.1:" + port)
-                .defaultHeader(HttpHeaders.AUTHORIZATION, "Bearer " + tenant.key()).build();
+        WebClient web = Api.bearer(port, tenant.key());
         // 8 batches at once, each tagging the same 150 new contacts with its own tag: a batch that finds a
         // contact being created by another waits for it and folds into it, never overwrites it or fails.
         List<Map> results = Flux.range(0, 8)
@@ -168,8 +166,7 @@ class IngestIT {
                             INSERT INTO contacts (tenant_id, contact_id, contact_no, live, state)
                             VALUES ($1, 'raced', 5000, false, '{}'::jsonb)""").bind("$1", tenant.id()).execute())
                     .flatMap(r -> r.getRowsUpdated()).blockLast(Duration.ofSeconds(10));
-            WebClient web = WebClient.builder().baseUrl("http://127.0.0.1:" + port)
-                    .defaultHeader(HttpHeaders.AUTHORIZATION, "Bearer " + tenant.key()).build();
+            WebClient web = Api.bearer(port, tenant.key());
             var response = web.post().uri("/v1/events").contentType(MediaType.APPLICATION_JSON)
                     .bodyValue("[" + event("r1", "raced", "contact.tagged", "2026-11-01T10:00:00Z", "{\"tag\":\"vip\"}") + "]")
                     .retrieve().bodyToMono(Map.class).toFuture();

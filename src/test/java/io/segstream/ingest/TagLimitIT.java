@@ -13,7 +13,6 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.web.server.LocalServerPort;
-import org.springframework.http.HttpHeaders;
 import org.springframework.http.MediaType;
 import org.springframework.test.context.TestPropertySource;
 import org.springframework.web.reactive.function.client.WebClient;
@@ -146,8 +145,7 @@ class TagLimitIT extends OneTenantPerTest {
 
     @Test
     void concurrentBatchesNeverTakeMoreThanTheLimit() {
-        WebClient web = WebClient.builder().baseUrl("http://127.0.0.1:" + port)
-                .defaultHeader(HttpHeaders.AUTHORIZATION, "Bearer " + tenant.key()).build();
+        WebClient web = Api.bearer(port, tenant.key());
         // 12 requests at once, each bringing two new tags and one known to none: 3 names fit in all.
         List<Map> results = Flux.range(0, 12)
                 .flatMap(i -> web.post().uri("/v1/events").contentType(MediaType.APPLICATION_JSON)
@@ -169,8 +167,7 @@ class TagLimitIT extends OneTenantPerTest {
 
     @Test
     void concurrentBatchesBringingTheSameNewNamesAreAllAccepted() {
-        WebClient web = WebClient.builder().baseUrl("http://127.0.0.1:" + port)
-                .defaultHeader(HttpHeaders.AUTHORIZATION, "Bearer " + tenant.key()).build();
+        WebClient web = Api.bearer(port, tenant.key());
         // A batch that waited for another to record these very names must see them as recorded, not as
         // three more names over the limit.
         for (int round = 0; round < 2; round++) {

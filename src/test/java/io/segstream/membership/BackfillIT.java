@@ -24,7 +24,6 @@ import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.data.redis.connection.ReactiveRedisConnectionFactory;
-import org.springframework.http.HttpHeaders;
 import org.springframework.http.MediaType;
 import org.springframework.r2dbc.core.DatabaseClient;
 import org.springframework.test.web.reactive.server.WebTestClient;
@@ -64,8 +63,7 @@ class BackfillIT {
         for (int batch = 0; batch < 4; batch++) {
             api.postEvents(tenant.key(), batch(random, "pre" + batch, 100)).expectStatus().isAccepted();
         }
-        WebClient web = WebClient.builder().baseUrl("http://127.0.0.1:" + port)
-                .defaultHeader(HttpHeaders.AUTHORIZATION, "Bearer " + tenant.key()).build();
+        WebClient web = Api.bearer(port, tenant.key());
         List<String> concurrent = new ArrayList<>();
         for (int i = 0; i < 30; i++) concurrent.add(batch(random, "live" + i, 40));
         var flowing = Flux.fromIterable(concurrent)

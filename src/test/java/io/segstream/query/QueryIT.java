@@ -174,8 +174,7 @@ class QueryIT {
                 .expectBody(Map.class).returnResult().getResponseBody();
         long asOf = ((Number) page.get("asOf")).longValue();
         // Membership changes underneath: half leave, new ones enter.
-        WebClient web = WebClient.builder().baseUrl("http://127.0.0.1:" + port)
-                .defaultHeader(HttpHeaders.AUTHORIZATION, "Bearer " + tenant.key()).build();
+        WebClient web = Api.bearer(port, tenant.key());
         var churn = Flux.range(0, 10).concatMap(b -> web.post().uri("/v1/events").contentType(MediaType.APPLICATION_JSON)
                         .bodyValue("[" + java.util.stream.IntStream.range(0, 30).mapToObj(i -> {
                             int c = b * 30 + i;

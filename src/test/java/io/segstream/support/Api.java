@@ -32,6 +32,15 @@ public final class Api {
                 .build());
     }
 
+    /**
+     * A plain reactive client of the instance on {@code port} that sends {@code key} as its bearer key, for
+     * tests that send many requests at once.
+     */
+    public static org.springframework.web.reactive.function.client.WebClient bearer(int port, String key) {
+        return org.springframework.web.reactive.function.client.WebClient.builder().baseUrl("http://127.0.0.1:" + port)
+                .defaultHeader(org.springframework.http.HttpHeaders.AUTHORIZATION, "Bearer " + key).build();
+    }
+
     public WebTestClient client() {
         return client;
     }
