@@ -16,3 +16,12 @@ await_live() { # key id -> prints the milliseconds waited
   until curl -sf "$URL/v1/segments/$2" -H "Authorization: Bearer $1" | grep -q '"status":"live"'; do sleep 0.2; done
   echo $(( ($(date +%s%N) - start) / 1000000 ))
 }
+
+service_jvm_opts() { # java -> prints the service's extra JVM options: SERVICE_JVM_OPTS when set (even empty), else
+  # --sun-misc-unsafe-memory-access=allow on Java 24 and later, where Netty would otherwise run its buffers without
+  # sun.misc.Unsafe (docs/operations.md, "Java version"); Java 21 has Unsafe and rejects the option.
+  if [[ -v SERVICE_JVM_OPTS ]]; then echo "$SERVICE_JVM_OPTS"; return; fi
+  local v
+  v=$("$1" -XshowSettings:properties -version 2>&1 | sed -n 's/^ *java.specification.version = //p')
+  if [[ ${v%%.*} =~ ^[0-9]+$ ]] && (( ${v%%.*} >= 24 )); then echo "--sun-misc-unsafe-memory-access=allow"; fi
+}

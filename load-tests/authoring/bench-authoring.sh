@@ -61,7 +61,7 @@ psql -X -q -h 127.0.0.1 -U postgres -d postgres -v ON_ERROR_STOP=1 \
 redis-cli -h 127.0.0.1 FLUSHALL >/dev/null || exit 1
 SPRING_R2DBC_URL=r2dbc:postgresql://127.0.0.1:5432/$BENCH_DB SPRING_R2DBC_USERNAME=postgres \
   SPRING_DATA_REDIS_URL=redis://127.0.0.1:6379 SEGSTREAM_ADMIN_KEY=$ADMIN_KEY PORT=$PORT \
-  "$JAVA" -Xmx2g -jar "$JAR" > "$SVC_LOG" 2>&1 &
+  "$JAVA" -Xmx2g $(service_jvm_opts "$JAVA") -jar "$JAR" > "$SVC_LOG" 2>&1 &
 SVC_PID=$!
 until curl -sf --max-time 2 "$URL/actuator/health/readiness" 2>/dev/null | grep -q '"UP"'; do
   kill -0 "$SVC_PID" 2>/dev/null || { tail -30 "$SVC_LOG"; SVC_PID=""; exit 1; }

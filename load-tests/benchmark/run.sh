@@ -27,7 +27,7 @@ HERE=load-tests/benchmark
 # ---- knobs (README.md beside this script) -----------------------------------------------------------
 KNOBS=(CONTACTS EVENTS RATES SECONDS_PER_RATE STREAMS BENCH_EXTERNAL PORT SERVER_PORT JAR REBUILD OUT LOG
        HEAP BENCH_DB PGHOST PGPORT PGUSER REDIS_HOST REDIS_PORT REDIS_BENCH_N NAIVE_N NAIVE_SECONDS
-       STEP_TIMEOUT STEP_IDLE_TIMEOUT KEEP_DATA)
+       STEP_TIMEOUT STEP_IDLE_TIMEOUT KEEP_DATA SERVICE_JVM_OPTS)
 INVOKED=""
 for k in "${KNOBS[@]}"; do
   if [[ -v $k ]]; then v=${!k}; [[ $v =~ [[:space:]] || -z $v ]] && v="\"$v\""; INVOKED+="$k=$v "; fi
@@ -72,6 +72,8 @@ if [[ -z ${JAVA_HOME:-} || ! -x ${JAVA_HOME}/bin/jcmd ]] || ! "${JAVA_HOME}/bin/
 fi
 export JAVA_HOME
 export JAVA=$JAVA_HOME/bin/java JCMD=$JAVA_HOME/bin/jcmd   # the clients' scripts read JAVA and JCMD
+source load-tests/lib.sh
+SVC_OPTS=$(service_jvm_opts "$JAVA")                      # SERVICE_JVM_OPTS overrides (lib.sh)
 
 mkdir -p "$(dirname "$OUT")" "$(dirname "$LOG")"
 # Sections measured by other benchmarks (the dashboard's, the authoring ones) follow this line in the
@@ -161,8 +163,8 @@ else
   UNSET=(-u SPRING_R2DBC_URL -u SPRING_FLYWAY_URL -u SPRING_DATA_REDIS_URL -u SPRING_DATA_REDIS_HOST -u SPRING_DATA_REDIS_CLUSTER_NODES)
 fi
 
-say "starting: java -Xmx$HEAP -jar $JAR on port $BENCH_PORT (log $SVC_LOG)"
-env "${UNSET[@]}" "${SVC_ENV[@]}" "$JAVA" -Xmx"$HEAP" -jar "$JAR_ABS" > "$SVC_LOG" 2>&1 &
+say "starting: java -Xmx$HEAP${SVC_OPTS:+ $SVC_OPTS} -jar $JAR on port $BENCH_PORT (log $SVC_LOG)"
+env "${UNSET[@]}" "${SVC_ENV[@]}" "$JAVA" -Xmx"$HEAP" $SVC_OPTS -jar "$JAR_ABS" > "$SVC_LOG" 2>&1 &
 SVC_PID=$!
 for i in $(seq 600); do
   kill -0 "$SVC_PID" 2>/dev/null || { tail -40 "$SVC_LOG"; SVC_PID=""; die "the service exited during start"; }
@@ -427,7 +429,7 @@ $INVOKED
 | CPU | $M_CPU (load average at start: $M_LOAD) — shared by the service, PostgreSQL, Redis and the load clients |
 | memory | $M_RAM |
 | OS | $M_OS |
-| Java | $M_JAVA; service \`java -Xmx$HEAP -jar\`, clients \`java File.java\` on the same JDK |
+| Java | $M_JAVA; service \`java -Xmx$HEAP${SVC_OPTS:+ $SVC_OPTS} -jar\`, clients \`java File.java\` on the same JDK |
 | PostgreSQL | $M_PG ($([[ $BENCH_EXTERNAL == 1 ]] && echo "the local server, database \`$BENCH_DB\` created fresh" || echo "embedded")); $M_PGCONF |
 | Redis | $M_REDIS ($([[ $BENCH_EXTERNAL == 1 ]] && echo "the local server, flushed first" || echo "embedded")) |
 | service | $M_JAR, $M_GIT; $MODE_LINE; service log: $SVC_WARN WARN and $SVC_ERROR ERROR lines (kept as \`${LOG%.log}-service.log\`) |

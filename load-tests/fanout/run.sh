@@ -41,7 +41,7 @@ load() { cut -d' ' -f1-3 /proc/loadavg; }
 # PERF=file records the whole machine with perf (-a -g, 999 Hz) over the fan-out's repetitions;
 # SERVICE_OPTS are added to the service's java command; PROFILE=dir records JFR (profile settings) over the fan-out's repetitions.
 READER=${READER:-netty}
-SERVICE_OPTS=${SERVICE_OPTS:-}
+SERVICE_OPTS=${SERVICE_OPTS-$(service_jvm_opts "$JAVA")}
 PROFILE=${PROFILE:-}
 bench() { "$JAVA" $CLIENT_OPTS -cp "$LIB/lib/*" load-tests/fanout/FanoutBenchmark.java "$@" --url "$URL" --key "$KEY" --segment vip --pid "$SVC_PID"; }
 

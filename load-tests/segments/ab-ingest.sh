@@ -9,7 +9,8 @@
 # Two builds:  load-tests/segments/ab-ingest.sh old /tmp/old.jar 8098 new target/segstream-0.1.0-SNAPSHOT.jar 8099
 #   Both services run side by side; the rounds alternate (old 1, new 1, old 2, ...), the idle one costing
 #   next to nothing, so that a change of the machine's load hits both alike. Compare medians within one run.
-# JAVA_OPTS_<label> adds JVM options to one build (e.g. JFR: -XX:StartFlightRecording=filename=/tmp/x.jfr).
+# JAVA_OPTS_<label> adds JVM options to one build (e.g. JFR: -XX:StartFlightRecording=filename=/tmp/x.jfr); every
+# build also gets service_jvm_opts of load-tests/lib.sh (SERVICE_JVM_OPTS="" for none).
 set -uo pipefail
 J=${JAVA:-/usr/lib/jvm/temurin-25-jdk-amd64/bin/java}
 PGPORT=${PGPORT:-5432}
@@ -17,6 +18,7 @@ ROUNDS=${ROUNDS:-4}
 EVENTS=${EVENTS:-100000}
 cd "$(dirname "$0")/../.."
 source load-tests/lib.sh
+SVC_OPTS=$(service_jvm_opts "$J")
 psql_() { psql -X -q -At -h 127.0.0.1 -p "$PGPORT" -U postgres "$@"; }
 
 TICK=$(getconf CLK_TCK)
@@ -43,7 +45,7 @@ while (($# >= 3)); do
   opts_var=JAVA_OPTS_$label
   SPRING_R2DBC_URL=r2dbc:postgresql://127.0.0.1:$PGPORT/$db SPRING_R2DBC_USERNAME=postgres \
     SPRING_DATA_REDIS_URL=redis://127.0.0.1:6379/$((10 + n)) SEGSTREAM_ADMIN_KEY=ab-admin PORT=$port SERVER_PORT=$port \
-    $J -Xmx2g ${!opts_var:-} -jar "$jar" > /tmp/ab-$label.log 2>&1 &
+    $J -Xmx2g $SVC_OPTS ${!opts_var:-} -jar "$jar" > /tmp/ab-$label.log 2>&1 &
   labels+=("$label") pids+=($!) urls+=("http://127.0.0.1:$port")
   n=$((n + 1))
 done

@@ -8,7 +8,10 @@ import org.springframework.context.event.EventListener;
 import org.springframework.core.env.Environment;
 import org.springframework.stereotype.Component;
 
-/** Says once, when the application is ready, which PostgreSQL and Redis it runs against. */
+/**
+ * Says once, when the application is ready, which PostgreSQL and Redis it runs against, and warns when Netty
+ * runs without {@code sun.misc.Unsafe} ({@link NettyMemoryAccess}).
+ */
 @Component
 class ModeReport {
 
@@ -42,5 +45,6 @@ class ModeReport {
                 ? ", data folder " + properties.dataDir().toAbsolutePath().normalize()
                 : "";
         log.info("segstream ready: PostgreSQL {}, Redis {}{}", pgMode, redisMode, folder);
+        NettyMemoryAccess.advice().ifPresent(log::warn);
     }
 }
