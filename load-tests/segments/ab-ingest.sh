@@ -9,6 +9,7 @@
 # Two builds:  load-tests/segments/ab-ingest.sh old /tmp/old.jar 8098 new target/segstream-0.1.0-SNAPSHOT.jar 8099
 #   Both services run side by side; the rounds alternate (old 1, new 1, old 2, ...), the idle one costing
 #   next to nothing, so that a change of the machine's load hits both alike. Compare medians within one run.
+# HEAP=1 prints each service's heap in use after a full GC once the rounds are done (jcmd GC.run, GC.heap_info).
 # JAVA_OPTS_<label> adds JVM options to one build (e.g. JFR: -XX:StartFlightRecording=filename=/tmp/x.jfr); every
 # build also gets service_jvm_opts of load-tests/lib.sh (SERVICE_JVM_OPTS="" for none).
 set -uo pipefail
@@ -74,3 +75,10 @@ for r in $(seq 1 "$ROUNDS"); do
       "load=$(cut -d' ' -f1 /proc/loadavg)"
   done
 done
+if [[ ${HEAP:-0} == 1 ]]; then
+  JCMD=${JCMD:-$(dirname "$J")/jcmd}
+  for i in "${!labels[@]}"; do
+    "$JCMD" "${pids[$i]}" GC.run >/dev/null
+    echo "${labels[$i]} heap after full GC: $("$JCMD" "${pids[$i]}" GC.heap_info | grep -oE 'used [0-9]+K' | head -1)"
+  done
+fi
