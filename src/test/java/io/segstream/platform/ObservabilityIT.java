@@ -40,6 +40,9 @@ class ObservabilityIT {
         for (String stage : List.of("open", "create", "fold", "write", "commit")) {
             assertThat(scrape).as(stage).containsPattern("(?m)^segstream_ingest_stage_seconds_count\\{[^}]*stage=\"" + stage + "\"[^}]*} [1-9]");
         }
+        assertThat(scrape).as("HTTP requests are observed").containsPattern("(?m)^http_server_requests_seconds_count\\{");
+        // Spring Security's per-filter observations are off (application.yml): each open change stream would hold them.
+        assertThat(scrape).as("no Spring Security observation").doesNotContainPattern("(?m)^spring_security_");
         assertThat(scrape).as("no tenant id in any metric").doesNotContain(tenant.id());
         assertThat(scrape).as("no contact id in any metric").doesNotContain(contact);
         client.get().uri("/actuator/health/liveness").exchange().expectStatus().isOk();
