@@ -27,7 +27,7 @@ HERE=load-tests/benchmark
 # ---- knobs (README.md beside this script) -----------------------------------------------------------
 KNOBS=(CONTACTS EVENTS RATES SECONDS_PER_RATE STREAMS BENCH_EXTERNAL PORT SERVER_PORT JAR REBUILD OUT LOG
        HEAP BENCH_DB PGHOST PGPORT PGUSER REDIS_HOST REDIS_PORT REDIS_BENCH_N NAIVE_N NAIVE_SECONDS
-       STEP_TIMEOUT STEP_IDLE_TIMEOUT KEEP_DATA SERVICE_JVM_OPTS)
+       STEP_TIMEOUT STEP_IDLE_TIMEOUT KEEP_DATA SERVICE_JVM_OPTS INGEST_STREAMS STREAMS_INGEST_ROUNDS)
 INVOKED=""
 for k in "${KNOBS[@]}"; do
   if [[ -v $k ]]; then v=${!k}; [[ $v =~ [[:space:]] || -z $v ]] && v="\"$v\""; INVOKED+="$k=$v "; fi
@@ -39,6 +39,8 @@ export EVENTS=${EVENTS:-100000}               # events per ingest round (0 vs 10
 export RATES=${RATES-1000 2500 5000}          # change-feed latency rates, events/s
 export SECONDS_PER_RATE=${SECONDS_PER_RATE:-30}
 export STREAMS=${STREAMS:-10000}              # concurrent SSE streams
+INGEST_STREAMS=${INGEST_STREAMS:-2000}        # streams open while 200 clients ingest at once ...
+STREAMS_INGEST_ROUNDS=${STREAMS_INGEST_ROUNDS:-3}  # ... that many times
 BENCH_EXTERNAL=${BENCH_EXTERNAL:-1}           # 1: local PostgreSQL + Redis (wiped!); 0: embedded servers
 BENCH_PORT=${PORT:-${SERVER_PORT:-8080}}
 # The production jar carries no embedded server; embedded mode runs the -Pembedded build's jar.
@@ -238,6 +240,8 @@ run_step() { # name command...: output to $WORK/<name>.out (and the console), bo
 run_step segments   env SERVICE_PID="$SVC_PID" PG_WAL_DSN="host=$PG_H port=$PG_P user=$PG_U dbname=$PG_D" \
                     bash load-tests/segments/bench-segments.sh
 run_step changefeed env PID="$SVC_PID" bash load-tests/changefeed/bench-changefeed.sh
+run_step streams-ingest env PID="$SVC_PID" JAR="$JAR_ABS" ROUNDS="$STREAMS_INGEST_ROUNDS" INGEST_STREAMS="$INGEST_STREAMS" \
+                    bash load-tests/fanout/bench-ingest-streams.sh
 run_step queries    bash load-tests/queries/bench-queries.sh
 
 say "== resources at the end of the client benchmarks =="
@@ -352,7 +356,7 @@ verdict() { # value op target [scale-ok]
 ratio() { [[ -n ${1:-} && -n ${2:-} ]] && awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf (a / b >= 10 ? "%.0f" : "%.2f"), a / b }' || echo "—"; }
 
 # ---- figures from the outputs -------------------------------------------------------------------------
-SEG=$WORK/segments.out CF=$WORK/changefeed.out QB=$WORK/queries.out
+SEG=$WORK/segments.out CF=$WORK/changefeed.out QB=$WORK/queries.out SI=$WORK/streams-ingest.out
 median() { sort -n | awk '{a[NR] = $1} END {if (NR) print a[int((NR + 1) / 2)]}'; }
 rates_for() { grep -E "^round [0-9]+, +$1 segments:" "$SEG" | grep -oE 'rate=[0-9]+' | cut -d= -f2; }
 R0=$(for r in $(rates_for 0); do n "$r"; done | paste -sd/ | sed 's#/# / #g')
@@ -379,6 +383,14 @@ STREAMS_CONN=$(grep -oE '^streams: [0-9]+ of [0-9]+ connected in [0-9.]+ s' "$CF
 HEAP_LINE=$(grep -E '^service heap used:' "$CF")
 PER_STREAM=$(grep -oE '[-0-9]+ bytes per stream' <<<"$HEAP_LINE" | grep -oE '^[-0-9]+')
 FANOUT=$(grep -oE '^one change reached [0-9]+ of [0-9]+ streams in [0-9]+ ms' "$CF")
+FANOUT_MS=$(grep -oE '[0-9]+ ms$' <<<"$FANOUT" | grep -oE '^[0-9]+')
+[[ $(grep -oE 'reached [0-9]+ of [0-9]+' <<<"$FANOUT" | awk '{print ($2 == $4)}') == 1 ]] || FANOUT_MS=""
+# streams open while 200 clients ingest: 503 answers over every round, and the changes delivered
+SI_ROUNDS=$(grep -c '^ingest: ' "$SI" 2>/dev/null || true)
+SI_503=$(grep -oE '503s: [0-9]+' "$SI" 2>/dev/null | awk '{s += $2} END {if (NR) print s}')
+SI_REQS=$(grep -oE '^ingest: [0-9]+ clients x [0-9]+ requests' "$SI" 2>/dev/null | awk '{s += $2 * $5} END {if (NR) print s}')
+SI_DELIVERED=$(grep -oE '^delivered: [0-9]+ of [0-9]+' "$SI" 2>/dev/null | awk '{g += $2; e += $4} END {if (NR) print g " of " e}')
+[[ $(awk '{print ($1 == $3)}' <<<"${SI_DELIVERED:-x y z}") == 1 ]] && SI_ALL=1 || SI_ALL=0
 Q_LOAD=$(grep -oE 'rate=[0-9]+' "$QB" | head -1 | cut -d= -f2)
 qfield() { grep -E "^$1: n=" "$QB" | grep -oE "$2=[0-9.]+" | cut -d= -f2; }
 F50=$(qfield 'floor \(liveness\)' p50); F99=$(qfield 'floor \(liveness\)' p99)
@@ -445,6 +457,8 @@ $INVOKED
 | \`POST /v1/query\` all + any(2) + none + channel, p50 / p99, socket client (JDK HttpClient) | $(val "$Q50" " ms") / $(val "$Q99" " ms") ($(val "$JQ50" " ms") / $(val "$JQ99" " ms")) | p99 ≤ 5 ms | $(verdict "$Q99" "<=" 5 "$FULL") |
 | NDJSON export of the segment's $(n "$(grep -oE '^export: [0-9]+' <<<"$EXPORT" | grep -oE '[0-9]+')") members | $(n "$EXPORT_RATE") ids/s | ≥ 500,000 ids/s | $(verdict "$EXPORT_RATE" ">=" 500000 "$FULL") |
 | backfill: one new segment over $(n "$CONTACTS") contacts until \`live\` ($(n "$BF_COUNT") members) | $(val "$BF_S" " s") | ≤ 30 s | $(verdict "$BF_S" "<=" 30 "$FULL") |
+| one change to $(n "$STREAMS") open SSE streams, from the ingest request until the last stream has it | $(val "$FANOUT_MS" " ms") | ≤ 100 ms | $( [[ $STREAMS == 10000 ]] && verdict "$FANOUT_MS" "<=" 100 || echo "not measured at 10,000 streams") |
+| $(n "$INGEST_STREAMS") open streams while 200 clients ingest at once ($SI_ROUNDS rounds), 503 answers | $( [[ -n $SI_503 ]] && echo "$(n "$SI_503") of $(n "$SI_REQS") requests; changes × streams delivered $(n "${SI_DELIVERED%% *}") of $(n "${SI_DELIVERED##* }")" || echo "—") | no 503, every change delivered | $( [[ -z $SI_503 ]] && echo "not measured" || { (( INGEST_STREAMS < 2000 )) && echo "not measured at 2,000 streams" || { [[ $SI_503 == 0 && $SI_ALL == 1 ]] && echo "**met**" || echo "**not met**"; }; }) |
 
 ## All figures
 
@@ -496,15 +510,17 @@ at the client):
 | build (if needed) and start until ready | 0 | $START_S |
 EOF
 for s in segments changefeed queries; do echo "| \`load-tests/$s/bench-$s.sh\` | ${STEP_RC[$s]:-—}${STEP_NOTE[$s]:+ (${STEP_NOTE[$s]})} | ${STEP_S[$s]:-—} |"; done
+s=streams-ingest; echo "| \`load-tests/fanout/bench-ingest-streams.sh\` | ${STEP_RC[$s]:-—}${STEP_NOTE[$s]:+ (${STEP_NOTE[$s]})} | ${STEP_S[$s]:-—} |"
 for s in redis-benchmark pg-insert naive-sql; do echo "| $s | | ${STEP_S[$s]:-—} |"; done
 echo
 echo "A non-zero exit means that client reported a failure (for example not every event accepted, or a rate not"
 echo "sustained, or the step was stopped); its figures above are what it printed before."
 echo
 echo "## Raw output"
-for s in segments changefeed queries; do
-  printf '\n<details><summary>bench-%s.sh</summary>\n\n```text\n' "$s"
-  cat "$WORK/$s.out"
+for s in segments changefeed streams-ingest queries; do
+  [[ $s == streams-ingest ]] && name=bench-ingest-streams.sh || name=bench-$s.sh
+  printf '\n<details><summary>%s</summary>\n\n```text\n' "$name"
+  cat "$WORK/$s.out" 2>/dev/null
   printf '```\n\n</details>\n'
 done
 printf '\n<details><summary>resources and comparisons</summary>\n\n```text\n'
