@@ -27,6 +27,14 @@ class ObservabilityIT {
         api.postEvents(tenant.key(), "[" + event("obs-1", contact, "contact.tagged", "2026-01-01T00:00:00Z", "{\"tag\":\"vip\"}") + ","
                 + event("obs-1", contact, "contact.tagged", "2026-01-01T00:00:00Z", "{\"tag\":\"vip\"}") + "]").expectStatus().isAccepted();
 
+        // A change stream, opened and closed again: streams are not observed as HTTP requests (changefeed.StreamObservations).
+        var stream = client.get().uri("/v1/segments/vip/changes").header("Authorization", "Bearer " + tenant.key())
+                .accept(org.springframework.http.MediaType.TEXT_EVENT_STREAM).exchange().expectStatus().isOk()
+                .returnResult(new org.springframework.core.ParameterizedTypeReference<org.springframework.http.codec.ServerSentEvent<String>>() {});
+        // its first frame is the ": connected" comment
+        reactor.test.StepVerifier.create(stream.getResponseBody()).expectNextMatches(e -> e.comment() != null).thenCancel()
+                .verify(java.time.Duration.ofSeconds(10));
+
         String scrape = client.get().uri("/actuator/prometheus").exchange().expectStatus().isOk()
                 .expectBody(String.class).returnResult().getResponseBody();
         for (String metric : List.of("segstream_events_ingested_total", "segstream_events_rejected_total",
@@ -40,7 +48,8 @@ class ObservabilityIT {
         for (String stage : List.of("open", "create", "fold", "write", "commit")) {
             assertThat(scrape).as(stage).containsPattern("(?m)^segstream_ingest_stage_seconds_count\\{[^}]*stage=\"" + stage + "\"[^}]*} [1-9]");
         }
-        assertThat(scrape).as("HTTP requests are observed").containsPattern("(?m)^http_server_requests_seconds_count\\{");
+        assertThat(scrape).as("HTTP requests are observed").containsPattern("(?m)^http_server_requests_seconds_count\\{[^}]*uri=\"/v1/events\"");
+        assertThat(scrape).as("change streams are not").doesNotContain("uri=\"/v1/segments/{id}/changes\"");
         // Spring Security's per-filter observations are off (application.yml): each open change stream would hold them.
         assertThat(scrape).as("no Spring Security observation").doesNotContainPattern("(?m)^spring_security_");
         assertThat(scrape).as("no tenant id in any metric").doesNotContain(tenant.id());
