@@ -16,6 +16,8 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
+import reactor.netty.http.HttpProtocol;
+import reactor.netty.http.client.Http2AllocationStrategy;
 import reactor.netty.http.client.HttpClient;
 import reactor.netty.resources.ConnectionProvider;
 
@@ -39,6 +41,8 @@ public class FanoutBenchmark {
     public static void main(String[] args) throws Exception {
         Map<String, String> opt = new HashMap<>(Map.of("--url", "http://127.0.0.1:8080", "--segment", "vip",
                 "--streams", "10000", "--reps", "7", "--clients", "200", "--requests", "3", "--events", "1", "--reader", "netty", "--warm", "5"));
+        opt.put("--protocol", "http11");
+        opt.put("--per-connection", "100");
         for (int i = 1; i + 1 < args.length; i += 2) opt.put(args[i], args[i + 1]);
         Bench b = new Bench(opt);
         if (opt.get("--reader").equals("nio")) {
@@ -77,11 +81,26 @@ public class FanoutBenchmark {
             key = opt.get("--key");
             segment = opt.get("--segment");
             pid = Long.parseLong(opt.getOrDefault("--pid", "0"));
-            sse = HttpClient.create(ConnectionProvider.newConnection()).baseUrl(url)
+            sse = sseClient(opt.get("--protocol"), Integer.parseInt(opt.get("--per-connection")), Integer.parseInt(opt.get("--streams"))).baseUrl(url)
                     .headers(h -> h.set(HttpHeaderNames.AUTHORIZATION, "Bearer " + key).set(HttpHeaderNames.ACCEPT, "text/event-stream"));
             api = HttpClient.create(ConnectionProvider.builder("api").maxConnections(512).pendingAcquireMaxCount(-1).build()).baseUrl(url)
                     .headers(h -> h.set(HttpHeaderNames.AUTHORIZATION, "Bearer " + key).set(HttpHeaderNames.CONTENT_TYPE, "application/json"))
                     .responseTimeout(Duration.ofSeconds(60));
+        }
+
+        /**
+         * HTTP/1.1: one connection per stream, none pooled. h2c (HTTP/2 without TLS, prior knowledge): the
+         * streams share connections, at most {@code perConnection} streams on each.
+         */
+        static HttpClient sseClient(String protocol, int perConnection, int streams) {
+            if (protocol.equals("http11")) return HttpClient.create(ConnectionProvider.newConnection());
+            if (!protocol.equals("h2c")) throw new IllegalArgumentException("--protocol http11 or h2c");
+            int connections = (streams + perConnection - 1) / perConnection;
+            ConnectionProvider pool = ConnectionProvider.builder("sse").maxConnections(connections).pendingAcquireMaxCount(-1)
+                    .allocationStrategy(Http2AllocationStrategy.builder().maxConcurrentStreams(perConnection)
+                            .minConnections(1).maxConnections(connections).build())
+                    .build();
+            return HttpClient.create(pool).protocol(HttpProtocol.H2C);
         }
 
         /** One SSE stream: counts the enters it received and notes the current marker once. */

@@ -41,6 +41,10 @@ load() { cut -d' ' -f1-3 /proc/loadavg; }
 # PERF=file records the whole machine with perf (-a -g, 999 Hz) over the fan-out's repetitions;
 # SERVICE_OPTS are added to the service's java command; PROFILE=dir records JFR (profile settings) over the fan-out's repetitions.
 READER=${READER:-netty}
+# PROTOCOL=h2c opens the fan-out's streams over HTTP/2 without TLS, PER_CONNECTION (100) streams on each
+# connection; the service must then accept h2c (SERVICE_OPTS="... -Dserver.http2.enabled=true").
+PROTOCOL=${PROTOCOL:-http11}
+PER_CONNECTION=${PER_CONNECTION:-100}
 SERVICE_OPTS=${SERVICE_OPTS-$(service_jvm_opts "$JAVA")}
 PROFILE=${PROFILE:-}
 bench() { "$JAVA" $CLIENT_OPTS -cp "$LIB/lib/*" load-tests/fanout/FanoutBenchmark.java "$@" --url "$URL" --key "$KEY" --segment vip --pid "$SVC_PID"; }
@@ -69,7 +73,7 @@ for entry in $JARS; do
   await_live "$KEY" vip >/dev/null
 
   say "$label: fan-out, $STREAMS streams, $REPS repetitions; load average $(load)"
-  FANOUT_JFR=${PROFILE:+$PROFILE/$label.jfr} FANOUT_PERF=${PERF:+$PERF.$label} bench fanout --streams "$STREAMS" --reps "$REPS" --warm "$WARM" --reader "$READER" | sed "s/^/$label: /"
+  FANOUT_JFR=${PROFILE:+$PROFILE/$label.jfr} FANOUT_PERF=${PERF:+$PERF.$label} bench fanout --streams "$STREAMS" --reps "$REPS" --warm "$WARM" --reader "$READER" --protocol "$PROTOCOL" --per-connection "$PER_CONNECTION" | sed "s/^/$label: /"
   for round in $(seq "$ROUNDS"); do
     say "$label: ingest round $round, $INGEST_STREAMS streams, $CLIENTS clients x $REQUESTS requests x $EVENTS events; load average $(load)"
     bench ingest --streams "$INGEST_STREAMS" --clients "$CLIENTS" --requests "$REQUESTS" --events "$EVENTS" | sed "s/^/$label: /"
