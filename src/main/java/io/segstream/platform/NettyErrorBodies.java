@@ -4,6 +4,7 @@ import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelDuplexHandler;
 import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelPipeline;
 import io.netty.channel.ChannelPromise;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpHeaderNames;
@@ -30,13 +31,21 @@ import reactor.netty.NettyPipeline;
 @Configuration(proxyBeanMethods = false)
 class NettyErrorBodies {
 
+    private static final String REWRITER = "segstream.problemJson";
+
     private static final Set<Integer> REWRITTEN = Set.of(400, 413, 414, 431);
 
     @Bean
     NettyServerCustomizer problemJsonForProtocolErrors() {
         return server -> server.doOnChannelInit((observer, channel, remote) -> {
-            if (channel.pipeline().get(NettyPipeline.HttpCodec) != null && channel.pipeline().get("segstream.problemJson") == null) {
-                channel.pipeline().addAfter(NettyPipeline.HttpCodec, "segstream.problemJson", new Rewriter());
+            ChannelPipeline pipeline = channel.pipeline();
+            if (pipeline.get(REWRITER) != null) return;
+            if (pipeline.get(NettyPipeline.HttpCodec) != null) {
+                pipeline.addAfter(NettyPipeline.HttpCodec, REWRITER, new Rewriter());
+            } else if (pipeline.get(NettyPipeline.H2CUpgradeHandler) != null && pipeline.get(NettyPipeline.HttpTrafficHandler) != null) {
+                // HTTP/2 enabled: the HTTP/1.1 codec is added later, in front of the h2c upgrade handler; the
+                // answers come from the traffic handler, so the rewriter goes just before it.
+                pipeline.addBefore(NettyPipeline.HttpTrafficHandler, REWRITER, new Rewriter());
             }
         });
     }

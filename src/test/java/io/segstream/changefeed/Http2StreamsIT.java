@@ -21,6 +21,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.test.context.TestPropertySource;
 import org.springframework.test.web.reactive.server.WebTestClient;
 import reactor.core.Disposable;
 import reactor.core.publisher.Mono;
@@ -36,6 +37,7 @@ import reactor.netty.resources.ConnectionProvider;
  * HTTP/2; and the h2c Upgrade of an HTTP/1.1 client.
  */
 @IntegrationTest
+@TestPropertySource(properties = "server.http2.enabled=true")
 class Http2StreamsIT {
 
     /** More than Netty's default SETTINGS_MAX_CONCURRENT_STREAMS (100): needs segstream.http2.max-concurrent-streams. */
@@ -114,5 +116,16 @@ class Http2StreamsIT {
         assertThat(answer.statusCode()).isEqualTo(200);
         assertThat(answer.version()).isEqualTo(java.net.http.HttpClient.Version.HTTP_2);
         assertThat(answer.body()).contains("\"id\":\"vip\"");
+
+        // A request with a body asks for the Upgrade too (the JDK client does): it is read whole, then answered.
+        var posted = jdk.send(java.net.http.HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/v1/events"))
+                        .header("Authorization", "Bearer " + tenant.key()).header("Content-Type", "application/json")
+                        .timeout(Duration.ofSeconds(30))
+                        .POST(java.net.http.HttpRequest.BodyPublishers.ofString(
+                                "[" + event("up-1", "c-up", "contact.tagged", "2026-01-01T00:00:00Z", "{\"tag\":\"vip\"}") + "]"))
+                        .build(),
+                java.net.http.HttpResponse.BodyHandlers.ofString());
+        assertThat(posted.statusCode()).as(posted.body()).isEqualTo(202);
+        assertThat(posted.body()).contains("\"accepted\":1");
     }
 }
