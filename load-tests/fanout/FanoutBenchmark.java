@@ -29,7 +29,9 @@ import reactor.netty.resources.ConnectionProvider;
  *   java -cp 'lib/*' load-tests/fanout/FanoutBenchmark.java fanout --url U --key K --streams 10000 --reps 7
  *       opens N SSE streams on /v1/segments/vip/changes, then REPS times: posts one event that makes one
  *       contact enter vip and measures the time from the request's start until every stream has received
- *       that change. Prints each repetition and the median.
+ *       that change. Prints each repetition and the median. --protocol h2c --per-connection 100 opens the
+ *       streams over HTTP/2 without TLS, that many on each connection (the service's
+ *       segstream.http2.max-concurrent-streams must allow as many, or the streams beyond it wait).
  *   java -cp 'lib/*' load-tests/fanout/FanoutBenchmark.java ingest --url U --key K --streams 2000 --clients 200 \
  *        --requests 3 --events 1
  *       opens N SSE streams, then CLIENTS concurrent clients each post REQUESTS requests of EVENTS events
@@ -96,7 +98,7 @@ public class FanoutBenchmark {
             if (protocol.equals("http11")) return HttpClient.create(ConnectionProvider.newConnection());
             if (!protocol.equals("h2c")) throw new IllegalArgumentException("--protocol http11 or h2c");
             int connections = (streams + perConnection - 1) / perConnection;
-            ConnectionProvider pool = ConnectionProvider.builder("sse").maxConnections(connections).pendingAcquireMaxCount(-1)
+            ConnectionProvider pool = ConnectionProvider.builder("sse").pendingAcquireMaxCount(-1)
                     .allocationStrategy(Http2AllocationStrategy.builder().maxConcurrentStreams(perConnection)
                             .minConnections(1).maxConnections(connections).build())
                     .build();
