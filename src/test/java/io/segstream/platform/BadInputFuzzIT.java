@@ -334,10 +334,16 @@ class BadInputFuzzIT {
             this.test = test;
         }
 
+        private static final int MAX_PATH = 3_500;
+
         Case next() {
             Route route = ROUTES.get(r.nextInt(ROUTES.size()));
             HttpMethod method = r.nextInt(10) < 7 ? route.method() : METHODS[r.nextInt(METHODS.length)];
             String path = r.nextInt(25) == 0 ? randomPath() : path(route.path());
+            // Several long segments can make a request line over Netty's 4,096 characters: refused below the
+            // application and the connection closed, which races a kept-alive client still sending its body
+            // (a transport-level failure, not an answer; BadInputIT sends such lines over a raw socket).
+            if (path.length() > MAX_PATH) path = path.substring(0, MAX_PATH);
             String query = r.nextInt(3) == 0 ? query(route.path()) : "";
             boolean admin = path.startsWith("/v1/admin");
             List<String[]> headers = new ArrayList<>();
