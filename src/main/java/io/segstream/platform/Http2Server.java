@@ -1,12 +1,20 @@
 package io.segstream.platform;
 
+import io.netty.channel.ChannelHandler;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import java.io.IOException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.reactor.netty.NettyServerCustomizer;
 import org.springframework.boot.context.properties.bind.DefaultValue;
 import org.springframework.boot.reactor.netty.NettyReactiveWebServerFactory;
 import org.springframework.boot.web.server.WebServerFactoryCustomizer;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.core.Ordered;
+import reactor.netty.NettyPipeline;
 import reactor.netty.http.Http2SettingsSpec;
 import reactor.netty.http.server.HttpServer;
 
@@ -18,6 +26,11 @@ import reactor.netty.http.server.HttpServer;
  * <p>Design note: Reactor Netty's {@code http2Settings(...)} replaces the settings set before it, and Spring Boot
  * sets the maximum header list size that way from {@code server.max-http-request-header-size}; so this runs after
  * Spring Boot's customizers and carries over what they set.
+ *
+ * <p>Design note: on an HTTP/2 connection, an I/O error of the connection itself (a client that went away with a
+ * reset) travels to the end of its pipeline, where Netty logs it as a warning with a stack trace; Reactor Netty
+ * handles it for HTTP/1.1 connections only. For a server of long-lived streams a peer's reset is routine: it is
+ * logged at debug, and the connection closed (its streams end as for any closed connection).
  */
 @Configuration(proxyBeanMethods = false)
 class Http2Server {
@@ -62,6 +75,34 @@ class Http2Server {
         @Override
         public int getOrder() {
             return Ordered.LOWEST_PRECEDENCE;
+        }
+    }
+
+    private static final String PEER_RESETS = "segstream.http2PeerResets";
+
+    @Bean
+    NettyServerCustomizer http2PeerResets() {
+        return server -> server.doOnChannelInit((observer, channel, remote) -> {
+            // A connection (its parent is the listening channel), not one of an HTTP/2 connection's streams.
+            boolean connection = channel.parent() == null || channel.parent() instanceof io.netty.channel.ServerChannel;
+            if (connection && channel.pipeline().get(PEER_RESETS) == null) channel.pipeline().addLast(PEER_RESETS, PeerResets.INSTANCE);
+        });
+    }
+
+    /** Ends an HTTP/2 connection whose peer reset it, quietly; anything else goes on down the pipeline. */
+    @ChannelHandler.Sharable
+    static final class PeerResets extends ChannelInboundHandlerAdapter {
+        static final PeerResets INSTANCE = new PeerResets();
+        private static final Logger log = LoggerFactory.getLogger(Http2Server.class);
+
+        @Override
+        public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+            if (cause instanceof IOException && ctx.pipeline().get(NettyPipeline.H2MultiplexHandler) != null) {
+                log.debug("HTTP/2 connection from {} ended by the peer: {}", ctx.channel().remoteAddress(), cause.toString());
+                ctx.close();
+                return;
+            }
+            ctx.fireExceptionCaught(cause);
         }
     }
 }

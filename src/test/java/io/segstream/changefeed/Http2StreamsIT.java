@@ -46,6 +46,9 @@ class Http2StreamsIT {
     @Autowired
     WebTestClient client;
 
+    @Autowired
+    io.micrometer.core.instrument.MeterRegistry meters;
+
     @LocalServerPort
     int port;
 
@@ -127,5 +130,42 @@ class Http2StreamsIT {
                 java.net.http.HttpResponse.BodyHandlers.ofString());
         assertThat(posted.statusCode()).as(posted.body()).isEqualTo(202);
         assertThat(posted.body()).contains("\"accepted\":1");
+    }
+
+    /**
+     * A client that drops its HTTP/2 connection with a reset (a killed process, a lost network) is routine for a
+     * server of long-lived streams: its streams end, and the log gets no warning with a stack trace for it (Netty's
+     * "exceptionCaught() ... reached at the tail of the pipeline", once per connection).
+     */
+    @Test
+    void aConnectionResetByItsClientEndsItsStreamsWithoutAWarning() {
+        ch.qos.logback.classic.Logger pipelineLog = (ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger(io.netty.channel.DefaultChannelPipeline.class);
+        ch.qos.logback.core.read.ListAppender<ch.qos.logback.classic.spi.ILoggingEvent> logged = new ch.qos.logback.core.read.ListAppender<>();
+        logged.start();
+        pipelineLog.addAppender(logged);
+        try {
+            Set<Channel> connections = ConcurrentHashMap.newKeySet();
+            HttpClient h2c = HttpClient.create(pool).protocol(HttpProtocol.H2C).baseUrl("http://127.0.0.1:" + port)
+                    .doOnConnected(c -> connections.add(c.channel().parent() == null ? c.channel() : c.channel().parent()))
+                    .headers(h -> h.set(HttpHeaderNames.AUTHORIZATION, "Bearer " + tenant.key()).set(HttpHeaderNames.ACCEPT, "text/event-stream"));
+            StringBuffer text = new StringBuffer();
+            for (int i = 0; i < 3; i++) {
+                open.add(h2c.get().uri("/v1/segments/vip/changes").responseContent().asString(StandardCharsets.UTF_8)
+                        .subscribe(text::append, e -> { }));
+            }
+            var streams = meters.get("segstream.sse.streams").gauge();
+            await().atMost(Duration.ofSeconds(30)).until(() -> streams.value() >= 3);
+            assertThat(connections).hasSize(1);
+
+            Channel connection = connections.iterator().next();
+            connection.config().setOption(io.netty.channel.ChannelOption.SO_LINGER, 0); // close() sends a TCP reset
+            connection.close().syncUninterruptibly();
+
+            await().atMost(Duration.ofSeconds(30)).until(() -> streams.value() == 0);
+            assertThat(logged.list).filteredOn(e -> e.getLevel().isGreaterOrEqual(ch.qos.logback.classic.Level.WARN))
+                    .extracting(ch.qos.logback.classic.spi.ILoggingEvent::getFormattedMessage).isEmpty();
+        } finally {
+            pipelineLog.detachAppender(logged);
+        }
     }
 }
