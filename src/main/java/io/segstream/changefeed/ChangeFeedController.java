@@ -224,8 +224,10 @@ class ChangeFeedController {
                     : reader.read(tenantId, replayFrom, position, filter)
                             .map(r -> new ChangeTail.Frame(r, SseFrames.changeBytes(r)))
                             .doOnNext(f -> replayed.increment());
+            // Looked up for every live change of the tenant: a hash set, not the sorted set the ids came in.
+            Set<String> wanted = filter == null ? null : Set.copyOf(filter);
             Flux<ChangeTail.Frame> live = sub.frames()
-                    .filter(f -> f.row().seq() > liveFrom && (filter == null || filter.contains(f.row().segment())));
+                    .filter(f -> f.row().seq() > liveFrom && (wanted == null || wanted.contains(f.row().segment())));
             Counts tally = counts ? new Counts() : null;
             Flux<byte[]> changes = Flux.concat(replay, live)
                     .doOnNext(f -> {
