@@ -39,7 +39,15 @@ export EVENTS=${EVENTS:-100000}               # events per ingest round (0 vs 10
 export RATES=${RATES-1000 2500 5000}          # change-feed latency rates, events/s
 export SECONDS_PER_RATE=${SECONDS_PER_RATE:-30}
 export STREAMS=${STREAMS:-10000}              # concurrent SSE streams
-INGEST_STREAMS=${INGEST_STREAMS:-2000}        # streams open while 200 clients ingest at once ...
+INGEST_STREAMS=${INGEST_STREAMS:-2000}        # one change to as many streams over h2c (100 per connection, the selector reader): the median of the repetitions
+FH_LINE=$(grep -oE '^one change to [0-9]+ streams: median [0-9]+ ms over [0-9]+ repetitions \(min [0-9]+, max [0-9]+\)' "$FH" 2>/dev/null)
+FH_MS=$(grep -oE 'median [0-9]+ ms' <<<"$FH_LINE" | grep -oE '[0-9]+')
+FH_RANGE=$(grep -oE '\(min [0-9]+, max [0-9]+\)' <<<"$FH_LINE" | tr -d '()')
+FH_CPU=$(grep -oE 'service CPU median [0-9]+ ms \([0-9.]+ us per stream\)' "$FH" 2>/dev/null | sed 's/us per/µs per/')
+FH_CONN=$(grep -oE '^streams: [0-9]+ of [0-9]+ connected in [0-9.]+ s' "$FH" 2>/dev/null)
+FH_INCOMPLETE=$(grep -c 'INCOMPLETE' "$FH" 2>/dev/null || true)
+[[ ${FH_INCOMPLETE:-0} == 0 ]] || FH_MS=""
+# streams open while 200 clients ingest at once ...
 STREAMS_INGEST_ROUNDS=${STREAMS_INGEST_ROUNDS:-3}  # ... that many times
 BENCH_EXTERNAL=${BENCH_EXTERNAL:-1}           # 1: local PostgreSQL + Redis (wiped!); 0: embedded servers
 BENCH_PORT=${PORT:-${SERVER_PORT:-8080}}
@@ -143,7 +151,8 @@ fi
 JAR_ABS=$(cd "$(dirname "$JAR")" && pwd)/$(basename "$JAR")
 
 # ---- servers ------------------------------------------------------------------------------------------
-SVC_ENV=(PORT="$BENCH_PORT" SERVER_PORT="$BENCH_PORT" SEGSTREAM_ADMIN_KEY="$ADMIN_KEY")
+# HTTP/2 on beside HTTP/1.1 (h2c on the same port) for the fan-out over h2c; every other client speaks HTTP/1.1.
+SVC_ENV=(PORT="$BENCH_PORT" SERVER_PORT="$BENCH_PORT" SEGSTREAM_ADMIN_KEY="$ADMIN_KEY" SERVER_HTTP2_ENABLED=true)
 if [[ $BENCH_EXTERNAL == 1 ]]; then
   say "external mode: PostgreSQL $PGHOST:$PGPORT database $BENCH_DB (dropped and created), Redis $REDIS_HOST:$REDIS_PORT (FLUSHALL)"
   psql -X -q -h "$PGHOST" -p "$PGPORT" -U "$PGUSER" -d postgres -v ON_ERROR_STOP=1 \
@@ -243,6 +252,7 @@ run_step changefeed env PID="$SVC_PID" bash load-tests/changefeed/bench-changefe
 run_step streams-ingest env PID="$SVC_PID" JAR="$JAR_ABS" ROUNDS="$STREAMS_INGEST_ROUNDS" INGEST_STREAMS="$INGEST_STREAMS" \
                     bash load-tests/fanout/bench-ingest-streams.sh
 run_step queries    bash load-tests/queries/bench-queries.sh
+run_step fanout-h2c env PID="$SVC_PID" JAR="$JAR_ABS" STREAMS="$STREAMS" PROTOCOL=h2c bash load-tests/fanout/bench-fanout.sh
 
 say "== resources at the end of the client benchmarks =="
 "$JCMD" "$SVC_PID" GC.run >/dev/null
@@ -356,7 +366,7 @@ verdict() { # value op target [scale-ok]
 ratio() { [[ -n ${1:-} && -n ${2:-} ]] && awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf (a / b >= 10 ? "%.0f" : "%.2f"), a / b }' || echo "—"; }
 
 # ---- figures from the outputs -------------------------------------------------------------------------
-SEG=$WORK/segments.out CF=$WORK/changefeed.out QB=$WORK/queries.out SI=$WORK/streams-ingest.out
+SEG=$WORK/segments.out CF=$WORK/changefeed.out QB=$WORK/queries.out SI=$WORK/streams-ingest.out FH=$WORK/fanout-h2c.out
 median() { sort -n | awk '{a[NR] = $1} END {if (NR) print a[int((NR + 1) / 2)]}'; }
 rates_for() { grep -E "^round [0-9]+, +$1 segments:" "$SEG" | grep -oE 'rate=[0-9]+' | cut -d= -f2; }
 R0=$(for r in $(rates_for 0); do n "$r"; done | paste -sd/ | sed 's#/# / #g')
@@ -385,6 +395,14 @@ PER_STREAM=$(grep -oE '[-0-9]+ bytes per stream' <<<"$HEAP_LINE" | grep -oE '^[-
 FANOUT=$(grep -oE '^one change reached [0-9]+ of [0-9]+ streams in [0-9]+ ms' "$CF")
 FANOUT_MS=$(grep -oE '[0-9]+ ms$' <<<"$FANOUT" | grep -oE '^[0-9]+')
 [[ $(grep -oE 'reached [0-9]+ of [0-9]+' <<<"$FANOUT" | awk '{print ($2 == $4)}') == 1 ]] || FANOUT_MS=""
+# one change to as many streams over h2c (100 per connection, the selector reader): the median of the repetitions
+FH_LINE=$(grep -oE '^one change to [0-9]+ streams: median [0-9]+ ms over [0-9]+ repetitions \(min [0-9]+, max [0-9]+\)' "$FH" 2>/dev/null)
+FH_MS=$(grep -oE 'median [0-9]+ ms' <<<"$FH_LINE" | grep -oE '[0-9]+')
+FH_RANGE=$(grep -oE '\(min [0-9]+, max [0-9]+\)' <<<"$FH_LINE" | tr -d '()')
+FH_CPU=$(grep -oE 'service CPU median [0-9]+ ms \([0-9.]+ us per stream\)' "$FH" 2>/dev/null | sed 's/us per/µs per/')
+FH_CONN=$(grep -oE '^streams: [0-9]+ of [0-9]+ connected in [0-9.]+ s' "$FH" 2>/dev/null)
+FH_INCOMPLETE=$(grep -c 'INCOMPLETE' "$FH" 2>/dev/null || true)
+[[ ${FH_INCOMPLETE:-0} == 0 ]] || FH_MS=""
 # streams open while 200 clients ingest: 503 answers over every round, and the changes delivered
 SI_ROUNDS=$(grep -c '^ingest: ' "$SI" 2>/dev/null || true)
 SI_503=$(grep -oE '503s: [0-9]+' "$SI" 2>/dev/null | awk '{s += $2} END {if (NR) print s}')
@@ -457,7 +475,8 @@ $INVOKED
 | \`POST /v1/query\` all + any(2) + none + channel, p50 / p99, socket client (JDK HttpClient) | $(val "$Q50" " ms") / $(val "$Q99" " ms") ($(val "$JQ50" " ms") / $(val "$JQ99" " ms")) | p99 ≤ 5 ms | $(verdict "$Q99" "<=" 5 "$FULL") |
 | NDJSON export of the segment's $(n "$(grep -oE '^export: [0-9]+' <<<"$EXPORT" | grep -oE '[0-9]+')") members | $(n "$EXPORT_RATE") ids/s | ≥ 500,000 ids/s | $(verdict "$EXPORT_RATE" ">=" 500000 "$FULL") |
 | backfill: one new segment over $(n "$CONTACTS") contacts until \`live\` ($(n "$BF_COUNT") members) | $(val "$BF_S" " s") | ≤ 30 s | $(verdict "$BF_S" "<=" 30 "$FULL") |
-| one change to $(n "$STREAMS") open SSE streams, from the ingest request until the last stream has it | $(val "$FANOUT_MS" " ms") | ≤ 100 ms | $( [[ $STREAMS == 10000 ]] && verdict "$FANOUT_MS" "<=" 100 || echo "not measured at 10,000 streams") |
+| one change to $(n "$STREAMS") open SSE streams over HTTP/2 (h2c, 100 streams per connection), from the ingest request until the last stream has it, median of 7 | $(val "$FH_MS" " ms")${FH_RANGE:+ ($FH_RANGE)} | ≤ 100 ms | $( [[ $STREAMS == 10000 ]] && verdict "$FH_MS" "<=" 100 || echo "not measured at 10,000 streams") |
+| the same over HTTP/1.1, one connection per stream (JDK HttpClient), one change | $(val "$FANOUT_MS" " ms") | ≤ 100 ms | $( [[ $STREAMS == 10000 ]] && verdict "$FANOUT_MS" "<=" 100 || echo "not measured at 10,000 streams") |
 | $(n "$INGEST_STREAMS") open streams while 200 clients ingest at once ($SI_ROUNDS rounds), 503 answers | $( [[ -n $SI_503 ]] && echo "$(n "$SI_503") of $(n "$SI_REQS") requests; changes × streams delivered $(n "${SI_DELIVERED%% *}") of $(n "${SI_DELIVERED##* }")" || echo "—") | no 503, every change delivered | $( [[ -z $SI_503 ]] && echo "not measured" || { (( INGEST_STREAMS < 2000 )) && echo "not measured at 2,000 streams" || { [[ $SI_503 == 0 && $SI_ALL == 1 ]] && echo "**met**" || echo "**not met**"; }; }) |
 
 ## All figures
@@ -478,7 +497,8 @@ for r in $RATES; do
   fi
 done
 cat <<EOF
-| $(n "$STREAMS") concurrent SSE streams | $(val "$STREAMS_CONN"); $(val "${HEAP_LINE#service heap used: }"); $(val "$FANOUT") |
+| $(n "$STREAMS") concurrent SSE streams over HTTP/1.1 | $(val "$STREAMS_CONN"); $(val "${HEAP_LINE#service heap used: }"); $(val "$FANOUT") |
+| $(n "$STREAMS") concurrent SSE streams over h2c, 100 per connection, read by one selector thread (\`load-tests/fanout/bench-fanout.sh\`) | $(val "$FH_CONN"); one change to all of them: $(val "${FH_LINE#one change to * streams: }"); $(val "$FH_CPU") |
 | service heap used after a full GC, at the end | $(n "$HEAP_USED_K") KiB (RSS $(n "$SVC_RSS_K") KiB, -Xmx$HEAP) |
 | Redis memory at the end (\`used_memory_human\`) | $(val "$REDIS_MEM") ($(n "$REDIS_KEYS") keys) |
 | PostgreSQL database size at the end | $(val "$PG_SIZE") — largest tables: $PG_TABLES |
@@ -511,14 +531,15 @@ at the client):
 EOF
 for s in segments changefeed queries; do echo "| \`load-tests/$s/bench-$s.sh\` | ${STEP_RC[$s]:-—}${STEP_NOTE[$s]:+ (${STEP_NOTE[$s]})} | ${STEP_S[$s]:-—} |"; done
 s=streams-ingest; echo "| \`load-tests/fanout/bench-ingest-streams.sh\` | ${STEP_RC[$s]:-—}${STEP_NOTE[$s]:+ (${STEP_NOTE[$s]})} | ${STEP_S[$s]:-—} |"
+s=fanout-h2c; echo "| \`PROTOCOL=h2c load-tests/fanout/bench-fanout.sh\` | ${STEP_RC[$s]:-—}${STEP_NOTE[$s]:+ (${STEP_NOTE[$s]})} | ${STEP_S[$s]:-—} |"
 for s in redis-benchmark pg-insert naive-sql; do echo "| $s | | ${STEP_S[$s]:-—} |"; done
 echo
 echo "A non-zero exit means that client reported a failure (for example not every event accepted, or a rate not"
 echo "sustained, or the step was stopped); its figures above are what it printed before."
 echo
 echo "## Raw output"
-for s in segments changefeed streams-ingest queries; do
-  [[ $s == streams-ingest ]] && name=bench-ingest-streams.sh || name=bench-$s.sh
+for s in segments changefeed streams-ingest queries fanout-h2c; do
+  case $s in streams-ingest) name=bench-ingest-streams.sh ;; fanout-h2c) name="bench-fanout.sh (h2c)" ;; *) name=bench-$s.sh ;; esac
   printf '\n<details><summary>%s</summary>\n\n```text\n' "$name"
   cat "$WORK/$s.out" 2>/dev/null
   printf '```\n\n</details>\n'

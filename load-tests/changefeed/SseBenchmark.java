@@ -51,7 +51,7 @@ public class SseBenchmark {
         int seconds = Integer.parseInt(opt.get("--seconds"));
         int batch = Integer.parseInt(opt.get("--batch"));
         String run = Long.toString(System.currentTimeMillis(), 36);
-        HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+        HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(5)).build();
         Map<String, Long> sentAt = new ConcurrentHashMap<>();
         List<Long> latencies = Collections.synchronizedList(new ArrayList<>());
         // per second of sending: events over 50 ms and the worst latency (where the tail sits in time)
@@ -128,7 +128,7 @@ public class SseBenchmark {
         String url = opt.get("--url");
         String key = opt.get("--key");
         int n = Integer.parseInt(opt.get("--streams"));
-        HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(30))
+        HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(30))
                 .executor(Executors.newFixedThreadPool(8)).build();
         String marker = "mark-" + Long.toString(System.currentTimeMillis(), 36);
         AtomicInteger connected = new AtomicInteger();

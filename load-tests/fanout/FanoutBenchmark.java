@@ -49,7 +49,7 @@ public class FanoutBenchmark {
         Bench b = new Bench(opt);
         if (opt.get("--reader").equals("nio")) {
             if (!args[0].equals("fanout")) throw new IllegalArgumentException("--reader nio measures the fan-out only");
-            b.nio = new NioReader(b);
+            b.nio = new NioReader(b, opt.get("--protocol"), Integer.parseInt(opt.get("--per-connection")));
             b.nio.open(Integer.parseInt(opt.get("--streams")));
         } else {
             b.open(Integer.parseInt(opt.get("--streams")));
@@ -370,13 +370,31 @@ public class FanoutBenchmark {
             byte[] carry = new byte[0];
             boolean started;
             int seen = -1;
-            Conn(java.nio.channels.SocketChannel ch) {
+            /** h2c: the streams on this connection (stream id 2i + 1 is stream i), and the bytes of a frame not read whole yet. */
+            final int h2Streams;
+            boolean[] h2Started;
+            boolean[] h2Ended;
+            int[] h2Seen;
+            byte[] pending = new byte[0];
+            Conn(java.nio.channels.SocketChannel ch, int h2Streams) {
                 this.ch = ch;
+                this.h2Streams = h2Streams;
+                if (h2Streams > 0) {
+                    h2Started = new boolean[h2Streams];
+                    h2Ended = new boolean[h2Streams];
+                    h2Seen = new int[h2Streams];
+                    java.util.Arrays.fill(h2Seen, -1);
+                }
             }
         }
 
-        NioReader(Bench bench) throws Exception {
+        /** h2c: streams per connection (0: HTTP/1.1, one connection per stream). */
+        final int perConnection;
+
+        NioReader(Bench bench, String protocol, int perConnection) throws Exception {
             this.bench = bench;
+            if (!protocol.equals("http11") && !protocol.equals("h2c")) throw new IllegalArgumentException("--protocol http11 or h2c");
+            this.perConnection = protocol.equals("h2c") ? perConnection : 0;
             java.net.URI u = java.net.URI.create(bench.url);
             host = u.getHost();
             port = u.getPort();
@@ -388,12 +406,13 @@ public class FanoutBenchmark {
             byte[] request = ("GET /v1/segments/" + bench.segment + "/changes HTTP/1.1\r\nHost: " + host + ":" + port
                     + "\r\nAuthorization: Bearer " + bench.key + "\r\nAccept: text/event-stream\r\n\r\n").getBytes(StandardCharsets.US_ASCII);
             AtomicInteger started = new AtomicInteger();
-            Thread t = new Thread(() -> loop(n, request, started), "nio-reader");
+            Thread t = new Thread(() -> loop(n, perConnection > 0 ? null : request, started), "nio-reader");
             t.setDaemon(true);
             t.start();
             while (started.get() < n && System.nanoTime() - t0 < TimeUnit.MINUTES.toNanos(5)) Thread.sleep(100);
             streams = started.get();
-            System.out.printf("streams: %d of %d connected in %.1f s (one selector thread reads them all)%n", streams, n, (System.nanoTime() - t0) / 1e9);
+            System.out.printf("streams: %d of %d connected in %.1f s (one selector thread reads them all%s)%n", streams, n, (System.nanoTime() - t0) / 1e9,
+                    perConnection > 0 ? ", over h2c, " + perConnection + " streams per connection" : "");
         }
 
         /** Makes the next change with this marker the one awaited; counts arrivals from here. */
@@ -436,12 +455,13 @@ public class FanoutBenchmark {
                     // At most 200 handshakes at a time (a burst of 10,000 SYNs overflows the accept backlog).
                     while (opened < n && opened - started.get() < 200) {
                         var ch = java.nio.channels.SocketChannel.open(new java.net.InetSocketAddress(host, port));
-                        ch.write(java.nio.ByteBuffer.wrap(request));
+                        int k = perConnection > 0 ? Math.min(perConnection, n - opened) : 0;
+                        ch.write(java.nio.ByteBuffer.wrap(k > 0 ? H2.open(k, host + ":" + port, "/v1/segments/" + bench.segment + "/changes", bench.key) : request));
                         ch.configureBlocking(false);
-                        Conn c = new Conn(ch);
+                        Conn c = new Conn(ch, k);
                         ch.register(selector, java.nio.channels.SelectionKey.OP_READ, c);
                         conns.add(c);
-                        opened++;
+                        opened += Math.max(k, 1);
                     }
                     Runnable task;
                     while ((task = tasks.poll()) != null) task.run();
@@ -453,6 +473,10 @@ public class FanoutBenchmark {
                         int read;
                         while ((read = c.ch.read(buf.clear())) > 0) {
                             buf.flip().get(bytes, 0, read);
+                            if (c.h2Streams > 0) {
+                                frames(c, bytes, read, now, started);
+                                continue;
+                            }
                             if (!c.started) {
                                 c.started = true;
                                 started.incrementAndGet();
@@ -462,7 +486,8 @@ public class FanoutBenchmark {
                         if (read < 0) {
                             key.cancel();
                             c.ch.close();
-                            bench.ended.incrementAndGet();
+                            if (c.h2Streams == 0) bench.ended.incrementAndGet();
+                            else for (int i = 0; i < c.h2Streams; i++) h2End(c, i);
                         }
                     }
                     keys.clear();
@@ -470,6 +495,90 @@ public class FanoutBenchmark {
             } catch (Exception e) {
                 System.out.println("reader failed: " + e);
             }
+        }
+
+        /** h2c: the complete frames of what was read (with what was left of the last read), each handled. */
+        private void frames(Conn c, byte[] b, int len, long now, AtomicInteger started) throws java.io.IOException {
+            byte[] in = b;
+            int size = len;
+            if (c.pending.length > 0) {
+                in = new byte[c.pending.length + len];
+                System.arraycopy(c.pending, 0, in, 0, c.pending.length);
+                System.arraycopy(b, 0, in, c.pending.length, len);
+                size = in.length;
+            }
+            int at = 0;
+            while (size - at >= 9) {
+                int length = (in[at] & 0xff) << 16 | (in[at + 1] & 0xff) << 8 | (in[at + 2] & 0xff);
+                if (size - at < 9 + length) break;
+                int type = in[at + 3] & 0xff;
+                int flags = in[at + 4] & 0xff;
+                int sid = ((in[at + 5] & 0x7f) << 24) | (in[at + 6] & 0xff) << 16 | (in[at + 7] & 0xff) << 8 | (in[at + 8] & 0xff);
+                int payload = at + 9;
+                int i = sid > 0 ? (sid - 1) / 2 : -1;
+                boolean mine = i >= 0 && i < c.h2Streams;
+                switch (type) {
+                    case H2.DATA -> {
+                        if (mine) {
+                            if (!c.h2Started[i]) {
+                                c.h2Started[i] = true;
+                                started.incrementAndGet();
+                            }
+                            int gen = generation;
+                            if (c.h2Seen[i] != gen && contains(in, payload, payload + length, marker)) {
+                                c.h2Seen[i] = gen;
+                                arrive(now);
+                            }
+                            if ((flags & H2.END_STREAM) != 0) h2End(c, i);
+                        }
+                    }
+                    case H2.HEADERS -> {
+                        if (mine && (flags & H2.END_STREAM) != 0) h2End(c, i);
+                    }
+                    case H2.RST_STREAM -> {
+                        if (mine) h2End(c, i);
+                    }
+                    case H2.SETTINGS -> {
+                        if ((flags & H2.ACK) == 0) write(c, H2.frame(H2.SETTINGS, H2.ACK, 0, new byte[0]));
+                    }
+                    case H2.PING -> {
+                        if ((flags & H2.ACK) == 0) write(c, H2.frame(H2.PING, H2.ACK, 0, java.util.Arrays.copyOfRange(in, payload, payload + length)));
+                    }
+                    case H2.GOAWAY -> System.out.println("reader: GOAWAY from the service on one connection");
+                    default -> { }
+                }
+                at += 9 + length;
+            }
+            c.pending = at == size ? new byte[0] : java.util.Arrays.copyOfRange(in, at, size);
+        }
+
+        private void h2End(Conn c, int i) {
+            if (c.h2Ended[i]) return;
+            c.h2Ended[i] = true;
+            bench.ended.incrementAndGet();
+        }
+
+        private static void write(Conn c, byte[] frame) throws java.io.IOException {
+            java.nio.ByteBuffer out = java.nio.ByteBuffer.wrap(frame);
+            while (out.hasRemaining()) c.ch.write(out);
+        }
+
+        private static boolean contains(byte[] text, int from, int to, byte[] m) {
+            outer:
+            for (int i = from; i + m.length <= to; i++) {
+                for (int j = 0; j < m.length; j++) if (text[i + j] != m[j]) continue outer;
+                return true;
+            }
+            return false;
+        }
+
+        /** One stream got the awaited change now. */
+        private void arrive(long now) {
+            int k = arrived.getAndIncrement();
+            if (k < arrivals.length) arrivals[k] = now;
+            if (k == 0) firstArrival = now;
+            lastArrival = now;
+            bench.reached.countDown();
         }
 
         private void scan(Conn c, byte[] b, int len, long now) {
@@ -488,16 +597,83 @@ public class FanoutBenchmark {
             for (int i = 0; i + m.length <= size; i++) {
                 for (int j = 0; j < m.length; j++) if (text[i + j] != m[j]) continue outer;
                 c.seen = gen;
-                int k = arrived.getAndIncrement();
-                if (k < arrivals.length) arrivals[k] = now;
-                if (k == 0) firstArrival = now;
-                lastArrival = now;
-                bench.reached.countDown();
+                arrive(now);
                 c.carry = new byte[0];
                 return;
             }
             int keep = Math.min(size, m.length - 1);
             c.carry = java.util.Arrays.copyOfRange(text, size - keep, size);
+        }
+    }
+
+    /**
+     * The little of HTTP/2 (RFC 9113) the selector reader speaks over h2c by prior knowledge: the preface, its
+     * settings (a stream window as large as allowed, and the connection's window raised to match, so that the
+     * service is never held up by the reader's flow control), one GET per stream with the header block in
+     * HPACK literals (RFC 7541, no Huffman, no dynamic table), and the frame types it answers or reads.
+     */
+    static final class H2 {
+        static final int DATA = 0, HEADERS = 1, RST_STREAM = 3, SETTINGS = 4, PING = 6, GOAWAY = 7, WINDOW_UPDATE = 8;
+        static final int END_STREAM = 0x1, ACK = 0x1, END_HEADERS = 0x4;
+        static final int MAX_WINDOW = Integer.MAX_VALUE;
+
+        /** The preface, settings, window update and {@code streams} GETs of {@code path} (stream ids 1, 3, 5, ...). */
+        static byte[] open(int streams, String authority, String path, String key) {
+            java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+            out.writeBytes("PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+            // SETTINGS_ENABLE_PUSH (2) = 0, SETTINGS_INITIAL_WINDOW_SIZE (4) = 2^31 - 1.
+            out.writeBytes(frame(SETTINGS, 0, 0, new byte[] {0, 2, 0, 0, 0, 0, 0, 4, 0x7f, (byte) 0xff, (byte) 0xff, (byte) 0xff}));
+            int increment = MAX_WINDOW - 65_535;
+            out.writeBytes(frame(WINDOW_UPDATE, 0, 0, new byte[] {(byte) (increment >>> 24), (byte) (increment >>> 16), (byte) (increment >>> 8), (byte) increment}));
+            java.io.ByteArrayOutputStream block = new java.io.ByteArrayOutputStream();
+            block.write(0x82); // :method GET (static index 2)
+            block.write(0x86); // :scheme http (static index 6)
+            literal(block, 4, 1, authority); // :authority (static name 1)
+            literal(block, 4, 4, path); // :path (static name 4)
+            literal(block, 4, 23, "Bearer " + key); // authorization (static name 23)
+            literal(block, 4, 19, "text/event-stream"); // accept (static name 19)
+            byte[] headers = block.toByteArray();
+            for (int i = 0; i < streams; i++) out.writeBytes(frame(HEADERS, END_HEADERS | END_STREAM, 2 * i + 1, headers));
+            return out.toByteArray();
+        }
+
+        /** A literal header field without indexing, its name from the static table (RFC 7541 6.2.2). */
+        private static void literal(java.io.ByteArrayOutputStream block, int prefixBits, int nameIndex, String value) {
+            integer(block, 0x00, prefixBits, nameIndex);
+            byte[] v = value.getBytes(StandardCharsets.US_ASCII);
+            integer(block, 0x00, 7, v.length);
+            block.writeBytes(v);
+        }
+
+        /** An HPACK integer with an N-bit prefix (RFC 7541 5.1). */
+        private static void integer(java.io.ByteArrayOutputStream block, int firstBits, int prefixBits, int value) {
+            int max = (1 << prefixBits) - 1;
+            if (value < max) {
+                block.write(firstBits | value);
+                return;
+            }
+            block.write(firstBits | max);
+            value -= max;
+            while (value >= 128) {
+                block.write((value & 0x7f) | 0x80);
+                value >>>= 7;
+            }
+            block.write(value);
+        }
+
+        static byte[] frame(int type, int flags, int streamId, byte[] payload) {
+            byte[] f = new byte[9 + payload.length];
+            f[0] = (byte) (payload.length >>> 16);
+            f[1] = (byte) (payload.length >>> 8);
+            f[2] = (byte) payload.length;
+            f[3] = (byte) type;
+            f[4] = (byte) flags;
+            f[5] = (byte) (streamId >>> 24);
+            f[6] = (byte) (streamId >>> 16);
+            f[7] = (byte) (streamId >>> 8);
+            f[8] = (byte) streamId;
+            System.arraycopy(payload, 0, f, 9, payload.length);
+            return f;
         }
     }
 }
