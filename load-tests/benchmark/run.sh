@@ -39,15 +39,7 @@ export EVENTS=${EVENTS:-100000}               # events per ingest round (0 vs 10
 export RATES=${RATES-1000 2500 5000}          # change-feed latency rates, events/s
 export SECONDS_PER_RATE=${SECONDS_PER_RATE:-30}
 export STREAMS=${STREAMS:-10000}              # concurrent SSE streams
-INGEST_STREAMS=${INGEST_STREAMS:-2000}        # one change to as many streams over h2c (100 per connection, the selector reader): the median of the repetitions
-FH_LINE=$(grep -oE '^one change to [0-9]+ streams: median [0-9]+ ms over [0-9]+ repetitions \(min [0-9]+, max [0-9]+\)' "$FH" 2>/dev/null)
-FH_MS=$(grep -oE 'median [0-9]+ ms' <<<"$FH_LINE" | grep -oE '[0-9]+')
-FH_RANGE=$(grep -oE '\(min [0-9]+, max [0-9]+\)' <<<"$FH_LINE" | tr -d '()')
-FH_CPU=$(grep -oE 'service CPU median [0-9]+ ms \([0-9.]+ us per stream\)' "$FH" 2>/dev/null | sed 's/us per/µs per/')
-FH_CONN=$(grep -oE '^streams: [0-9]+ of [0-9]+ connected in [0-9.]+ s' "$FH" 2>/dev/null)
-FH_INCOMPLETE=$(grep -c 'INCOMPLETE' "$FH" 2>/dev/null || true)
-[[ ${FH_INCOMPLETE:-0} == 0 ]] || FH_MS=""
-# streams open while 200 clients ingest at once ...
+INGEST_STREAMS=${INGEST_STREAMS:-2000}        # streams open while 200 clients ingest at once ...
 STREAMS_INGEST_ROUNDS=${STREAMS_INGEST_ROUNDS:-3}  # ... that many times
 BENCH_EXTERNAL=${BENCH_EXTERNAL:-1}           # 1: local PostgreSQL + Redis (wiped!); 0: embedded servers
 BENCH_PORT=${PORT:-${SERVER_PORT:-8080}}
