@@ -59,27 +59,32 @@ class ChangeTailKeepAliveTest {
             tail.tickKeepAlives();
         }
         long changes = seq - 1;
-        await().atMost(Duration.ofSeconds(10)).until(() -> busy.size() == changes + 1 && idle.size() == 1);
+        await().atMost(Duration.ofSeconds(10)).until(() -> busy.size() >= changes + 1 && idle.size() >= 1);
         assertThat(busy.get(busy.size() - 1)).isEqualTo("ka");
         assertThat(busy).filteredOn("ka"::equals).hasSize(1);
         assertThat(idle).containsExactly("ka");
 
-        // A subscriber that joins five ticks into the next interval falls due five ticks after the others.
+        // A subscriber that joins five ticks into the next interval falls due five ticks after the others. (The
+        // tail hands its batches out in order, on its own thread: a change seen by a subscriber marks every tick
+        // queued before it as handed out.)
         for (int t = 0; t < 5; t++) tail.tickKeepAlives();
+        tail.offer(committed(seq, "vip")).block(Duration.ofSeconds(1));
+        String marker = Long.toString(seq + 1);
+        await().atMost(Duration.ofSeconds(10)).until(() -> busy.contains(marker));
         List<String> late = subscribe(null);
         for (int t = 0; t < TICKS - 5 - 1; t++) tail.tickKeepAlives();
-        tail.offer(committed(seq, "vip")).block(Duration.ofSeconds(1)); // one tick before the others' second
-        await().atMost(Duration.ofSeconds(10)).until(() -> late.size() == 2);
+        tail.offer(committed(seq + 2, "vip")).block(Duration.ofSeconds(1)); // one tick before the others' second
+        await().atMost(Duration.ofSeconds(10)).until(() -> late.size() >= 2);
         assertThat(idle).containsExactly("ka");
         tail.tickKeepAlives(); // the others' second
-        await().atMost(Duration.ofSeconds(10)).until(() -> idle.size() == 2);
+        await().atMost(Duration.ofSeconds(10)).until(() -> idle.size() >= 2);
         for (int t = 0; t < 4; t++) tail.tickKeepAlives();
-        tail.offer(committed(seq + 2, "vip")).block(Duration.ofSeconds(1)); // the tail hands out in order: a marker
-        await().atMost(Duration.ofSeconds(10)).until(() -> late.size() == 4);
+        tail.offer(committed(seq + 4, "vip")).block(Duration.ofSeconds(1));
+        await().atMost(Duration.ofSeconds(10)).until(() -> late.size() >= 4);
         assertThat(late).as("four ticks short of its interval").containsExactly(
-                Long.toString(seq), Long.toString(seq + 1), Long.toString(seq + 2), Long.toString(seq + 3));
+                Long.toString(seq + 2), Long.toString(seq + 3), Long.toString(seq + 4), Long.toString(seq + 5));
         tail.tickKeepAlives();
-        await().atMost(Duration.ofSeconds(10)).until(() -> late.size() == 5);
+        await().atMost(Duration.ofSeconds(10)).until(() -> late.size() >= 5);
         assertThat(late.get(4)).isEqualTo("ka");
         assertThat(idle).containsExactly("ka", "ka");
     }
@@ -94,7 +99,7 @@ class ChangeTailKeepAliveTest {
         tail.offer(committed(3, "other")).block(Duration.ofSeconds(1));
         tail.offer(committed(5, "vip")).block(Duration.ofSeconds(1));
 
-        await().atMost(Duration.ofSeconds(10)).until(() -> all.size() == 6 && both.size() == 6 && vip.size() == 4);
+        await().atMost(Duration.ofSeconds(10)).until(() -> all.size() >= 6 && both.size() >= 6 && vip.size() >= 4);
         assertThat(vip).containsExactly("1", "2", "5", "6");
         assertThat(both).containsExactly("1", "2", "3", "4", "5", "6");
         assertThat(all).containsExactly("1", "2", "3", "4", "5", "6");
