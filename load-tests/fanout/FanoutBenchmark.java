@@ -360,6 +360,8 @@ public class FanoutBenchmark {
         volatile int generation;
         long[] arrivals = new long[0];
         final AtomicInteger arrived = new AtomicInteger();
+        /** h2c streams answered with anything but 200. */
+        final AtomicInteger refused = new AtomicInteger();
         volatile long firstArrival;
         volatile long lastArrival;
         volatile long threadId;
@@ -409,7 +411,7 @@ public class FanoutBenchmark {
             Thread t = new Thread(() -> loop(n, perConnection > 0 ? null : request, started), "nio-reader");
             t.setDaemon(true);
             t.start();
-            while (started.get() < n && System.nanoTime() - t0 < TimeUnit.MINUTES.toNanos(5)) Thread.sleep(100);
+            while (started.get() + bench.ended.get() < n && System.nanoTime() - t0 < TimeUnit.MINUTES.toNanos(5)) Thread.sleep(100);
             streams = started.get();
             System.out.printf("streams: %d of %d connected in %.1f s (one selector thread reads them all%s)%n", streams, n, (System.nanoTime() - t0) / 1e9,
                     perConnection > 0 ? ", over h2c, " + perConnection + " streams per connection" : "");
@@ -519,7 +521,7 @@ public class FanoutBenchmark {
                 boolean mine = i >= 0 && i < c.h2Streams;
                 switch (type) {
                     case H2.DATA -> {
-                        if (mine) {
+                        if (mine && !c.h2Ended[i]) {
                             if (!c.h2Started[i]) {
                                 c.h2Started[i] = true;
                                 started.incrementAndGet();
@@ -533,7 +535,13 @@ public class FanoutBenchmark {
                         }
                     }
                     case H2.HEADERS -> {
-                        if (mine && (flags & H2.END_STREAM) != 0) h2End(c, i);
+                        if (mine && !c.h2Ended[i] && !H2.ok(in, payload, length, flags)) {
+                            // Not a 200 (or its :status not first): the stream will carry no change.
+                            if (refused.getAndIncrement() == 0) System.out.println("reader: a stream was not answered 200");
+                            h2End(c, i);
+                        } else if (mine && (flags & H2.END_STREAM) != 0) {
+                            h2End(c, i);
+                        }
                     }
                     case H2.RST_STREAM -> {
                         if (mine) h2End(c, i);
@@ -614,7 +622,16 @@ public class FanoutBenchmark {
      */
     static final class H2 {
         static final int DATA = 0, HEADERS = 1, RST_STREAM = 3, SETTINGS = 4, PING = 6, GOAWAY = 7, WINDOW_UPDATE = 8;
-        static final int END_STREAM = 0x1, ACK = 0x1, END_HEADERS = 0x4;
+        static final int END_STREAM = 0x1, ACK = 0x1, END_HEADERS = 0x4, PADDED = 0x8, PRIORITY = 0x20;
+
+        /**
+         * Whether a response's header block starts with {@code :status 200} as the static table's entry 8 (RFC 7541
+         * appendix A), the one way an HPACK encoder writes it first; the rest of the block is not decoded.
+         */
+        static boolean ok(byte[] in, int payload, int length, int flags) {
+            int at = payload + ((flags & PADDED) != 0 ? 1 : 0) + ((flags & PRIORITY) != 0 ? 5 : 0);
+            return at < payload + length && (in[at] & 0xff) == 0x88;
+        }
         static final int MAX_WINDOW = Integer.MAX_VALUE;
 
         /** The preface, settings, window update and {@code streams} GETs of {@code path} (stream ids 1, 3, 5, ...). */
