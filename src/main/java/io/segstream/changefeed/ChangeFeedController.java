@@ -180,7 +180,7 @@ class ChangeFeedController {
     private Mono<Void> respond(ServerHttpResponse response, String tenantId, Set<String> filter, Long from, boolean counts,
             Set<String> countable) {
         Flux<byte[]> stream = Flux.usingWhen(
-                tail.subscribe(tenantId, eventLoop(response), filter),
+                tail.subscribe(tenantId, eventLoop(response)),
                 sub -> body(tenantId, filter, from, counts, countable, sub),
                 sub -> Mono.fromRunnable(() -> tail.unsubscribe(tenantId, sub)));
         stream = stream
@@ -224,37 +224,44 @@ class ChangeFeedController {
                     : reader.read(tenantId, replayFrom, position, filter)
                             .map(r -> new ChangeTail.Frame(r, SseFrames.changeBytes(r)))
                             .doOnNext(f -> replayed.increment());
-            // The tail queues only this stream's segments' changes, and its keep-alives.
-            Flux<ChangeTail.Frame> live = sub.frames().filter(f -> f.keepAlive() || f.row().seq() > liveFrom);
+            // Looked up for every live change of the tenant: a hash set, not the sorted set the ids came in.
+            Set<String> wanted = filter == null ? null : Set.copyOf(filter);
+            Flux<ChangeTail.Frame> live = sub.frames()
+                    .filter(f -> f.row().seq() > liveFrom && (wanted == null || wanted.contains(f.row().segment())));
             Counts tally = counts ? new Counts() : null;
             Flux<byte[]> changes = Flux.concat(replay, live)
                     .doOnNext(f -> {
-                        if (tally != null && !f.keepAlive()) tally.apply(f.row());
+                        if (tally != null) tally.apply(f.row());
                     })
                     .map(this::event);
+            Flux<byte[]> keepAlive = Flux.interval(properties.keepAlive())
+                    .onBackpressureDrop()
+                    .map(t -> KEEP_ALIVE);
             Flux<byte[]> countEvents = tally == null ? Flux.empty()
                     : reader.counts(tenantId, countable).flatMapMany(initial -> {
                         tally.start(initial);
                         return Flux.concat(Flux.fromIterable(tally.dirty()),
                                 Flux.interval(Duration.ofSeconds(1)).onBackpressureDrop().concatMapIterable(t -> tally.dirty()));
                     }).map(SseFrames::bytes);
-            // The stream ends when the changes end (a cut-off subscriber); counts end with it.
+            // The stream ends when the changes end (a cut-off subscriber); keep-alives and counts end with it.
             reactor.core.publisher.Sinks.One<Boolean> done = reactor.core.publisher.Sinks.one();
             Flux<byte[]> tracked = changes.doFinally(signal -> done.tryEmitValue(Boolean.TRUE));
             // When the application stops, the stream ends with a retry hint (ChangeFeedShutdown).
             byte[] goodbye = SseFrames.bytes(SseFrames.comment("server shutting down: reconnect with Last-Event-ID", properties.retry()));
-            return head.concatWith(Flux.merge(tracked, countEvents.takeUntilOther(done.asMono()))
+            return head.concatWith(Flux.merge(tracked, keepAlive.takeUntilOther(done.asMono()),
+                                    countEvents.takeUntilOther(done.asMono()))
                             .takeUntilOther(shutdown.closing()))
                     .concatWith(Mono.fromSupplier(() -> shutdown.isClosing() ? goodbye : null));
         });
     }
 
     private byte[] event(ChangeTail.Frame f) {
-        if (f.keepAlive()) return f.bytes();
         delivered.increment();
         latency.record(Duration.between(f.row().at(), clock.instant()).abs());
         return f.bytes();
     }
+
+    private static final byte[] KEEP_ALIVE = SseFrames.bytes(SseFrames.comment("keep-alive", null));
 
     /**
      * Counts per segment as of a seq, advanced by the changes delivered after it. Changes delivered

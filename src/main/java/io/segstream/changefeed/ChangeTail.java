@@ -53,13 +53,6 @@ import reactor.util.concurrent.Queues;
  * same thread. Measured with 10,000 streams on 2 cores (load-tests/fanout/README.md), the time to the last
  * stream is bound by the cores' CPU (about 220 ms either way on a quiet machine). A stream's tasks run on its
  * loop in the order they were queued, so its frames keep seq order.
- *
- * <p>Design note: keep-alives are handed out the same way, as a frame without a change. A tick (a fifth of the
- * interval, 50 ms to 1 s, on the fan-out scheduler) queues a keep-alive batch on every tail; its drain hands the
- * comment to the subscribers whose last one is an interval ago, one task per event loop, so that every stream
- * gets one per interval (API.md), busy or not, and the streams that joined at different times stay spread over
- * the ticks. (Each stream used to have a timer of its own on Reactor's parallel scheduler, each tick written
- * with a hand-over to the stream's event loop.) A subscriber is queued only its segments' changes.
  */
 @Component
 class ChangeTail implements SmartLifecycle, org.springframework.beans.factory.DisposableBean {
@@ -104,23 +97,10 @@ class ChangeTail implements SmartLifecycle, org.springframework.beans.factory.Di
          * follows happens on the same thread with no hand-over; null: on the fan-out scheduler.
          */
         final Executor loop;
-        /**
-         * Keep-alive ticks since its last keep-alive (or since it joined): at the interval's worth of ticks it is
-         * handed the next one. Counted by its tail's drain only.
-         */
-        int ticks;
-        /** The segments whose changes it takes; null: every segment of the tenant. */
-        final Set<String> segments;
 
-        Subscription(long position, Executor loop, Set<String> segments) {
+        Subscription(long position, Executor loop) {
             this.position = position;
             this.loop = loop;
-            this.segments = segments == null ? null : Set.copyOf(segments);
-        }
-
-        /** Whether a change is one it takes: after its start, and of its segments. */
-        boolean takes(ChangeRow r) {
-            return r.seq() > position && (segments == null || segments.contains(r.segment()));
         }
 
         /** The subscriber's frames, each counted off as it is taken. */
@@ -133,21 +113,10 @@ class ChangeTail implements SmartLifecycle, org.springframework.beans.factory.Di
      * A change and its server-sent event, encoded once and shared, bytes and all, by every subscriber it
      * goes to (the bytes are never written to).
      */
-    record Frame(ChangeRow row, byte[] bytes) {
-        /** Whether this is the keep-alive comment (no change). */
-        boolean keepAlive() {
-            return row == null;
-        }
-    }
-
-    /** The {@code : keep-alive} comment, handed to subscribers like a change (its row is null). */
-    static final Frame KEEP_ALIVE = new Frame(null, SseFrames.bytes(SseFrames.comment("keep-alive", null)));
+    record Frame(ChangeRow row, byte[] bytes) {}
 
     /** Changes to hand out, in the order they were read or committed; {@code upTo}: the log position they bring the tail to. */
     private record Batch(List<ChangeRow> rows, long upTo, Appended committed) {}
-
-    /** A batch that hands a keep-alive to the tail's subscribers that are due one. */
-    private static final Batch KEEP_ALIVES = new Batch(List.of(), -1, null);
 
     private static final Subscription[] NONE = new Subscription[0];
 
@@ -203,7 +172,7 @@ class ChangeTail implements SmartLifecycle, org.springframework.beans.factory.Di
      * higher seq will be queued for it; the ones up to it are the caller's to replay from the log.
      */
     Mono<Subscription> subscribe(String tenantId) {
-        return subscribe(tenantId, null, null);
+        return subscribe(tenantId, null);
     }
 
     /**
@@ -212,14 +181,6 @@ class ChangeTail implements SmartLifecycle, org.springframework.beans.factory.Di
      * they were queued, so the subscriber still gets its frames in seq order.
      */
     Mono<Subscription> subscribe(String tenantId, Executor loop) {
-        return subscribe(tenantId, loop, null);
-    }
-
-    /**
-     * {@link #subscribe(String, Executor)} for a subscriber of some segments only ({@code segments}; null: every
-     * segment): the other segments' changes are never queued for it.
-     */
-    Mono<Subscription> subscribe(String tenantId, Executor loop, Set<String> segments) {
         return Mono.defer(() -> {
             TenantTail tail = tails.computeIfAbsent(tenantId, TenantTail::new);
             return initialized(tail).flatMap(t -> {
@@ -230,13 +191,13 @@ class ChangeTail implements SmartLifecycle, org.springframework.beans.factory.Di
                 tails.computeIfPresent(tenantId, (id, current) -> {
                     if (current == t) {
                         synchronized (t) {
-                            joined[0] = new Subscription(t.position, loop, segments);
+                            joined[0] = new Subscription(t.position, loop);
                             t.add(joined[0]);
                         }
                     }
                     return current;
                 });
-                return joined[0] != null ? Mono.just(joined[0]) : subscribe(tenantId, loop, segments);
+                return joined[0] != null ? Mono.just(joined[0]) : subscribe(tenantId, loop);
             });
         });
     }
@@ -339,10 +300,6 @@ class ChangeTail implements SmartLifecycle, org.springframework.beans.factory.Di
      * once. A committed batch that does not follow the tail's position is read from the log instead.
      */
     private void deliver(TenantTail t, Batch b) {
-        if (b == KEEP_ALIVES) {
-            keepAlive(t);
-            return;
-        }
         List<ChangeRow> fresh;
         Subscription[] to;
         synchronized (t) {
@@ -379,51 +336,8 @@ class ChangeTail implements SmartLifecycle, org.springframework.beans.factory.Di
             frames[i] = new Frame(fresh.get(i), SseFrames.changeBytes(fresh.get(i)));
         }
         encoded.increment(frames.length);
-        handOutAll(t, Arrays.asList(to), frames);
-    }
-
-    /**
-     * Hands a keep-alive to the tail's subscribers whose last one (or whose joining) is a keep-alive interval
-     * ago. On the tail's drain, like its changes, so that a subscriber's frames are still handed out by one
-     * thread at a time and in order; subscribers that joined at different times fall due at different ticks.
-     */
-    private void keepAlive(TenantTail t) {
-        int interval = ticksPerKeepAlive();
-        List<Subscription> due = new ArrayList<>();
-        for (Subscription s : t.subscribers) {
-            if (++s.ticks < interval) continue;
-            s.ticks = 0;
-            due.add(s);
-        }
-        if (!due.isEmpty()) handOutAll(t, due, new Frame[] {KEEP_ALIVE});
-    }
-
-    /** Ticks of {@link #keepAliveTick()} in one keep-alive interval (at least 1). */
-    private int ticksPerKeepAlive() {
-        return (int) Math.max(1, properties.keepAlive().toMillis() / keepAliveTick().toMillis());
-    }
-
-    /** How often the subscribers are looked at for a keep-alive due: a fifth of the interval, 50 ms to 1 s. */
-    private Duration keepAliveTick() {
-        long ms = Math.max(50, Math.min(1_000, properties.keepAlive().toMillis() / 5));
-        return Duration.ofMillis(ms);
-    }
-
-    /**
-     * One keep-alive tick (every {@link #keepAliveTick()} once started): a batch for each tail with subscribers,
-     * handed out on its drain.
-     */
-    void tickKeepAlives() {
-        for (TenantTail t : tails.values()) {
-            if (t.subscribers.length > 0) hand(t, KEEP_ALIVES);
-        }
-    }
-
-    /**
-     * Hands {@code frames} to {@code to}: one task per event loop for all of that loop's subscribers, no
-     * hand-over per subscriber, and the loops write in parallel (see the class's design note).
-     */
-    private void handOutAll(TenantTail t, List<Subscription> to, Frame[] frames) {
+        // One task per event loop hands the frames to all of that loop's subscribers: no hand-over per
+        // subscriber, and the loops write in parallel (see the class's design note).
         Map<Executor, List<Subscription>> byLoop = new IdentityHashMap<>();
         for (Subscription s : to) {
             if (s.loop == null) handOut(t, s, frames);
@@ -448,13 +362,10 @@ class ChangeTail implements SmartLifecycle, org.springframework.beans.factory.Di
         });
     }
 
-    /**
-     * Queues {@code frames} (the changes it takes, and keep-alives) for one subscriber, or ends its stream if
-     * that would exceed its bound.
-     */
+    /** Queues {@code frames} (those after its start) for one subscriber, or ends its stream if that would exceed its bound. */
     private void handOut(TenantTail t, Subscription s, Frame[] frames) {
         for (Frame f : frames) {
-            if (!f.keepAlive() && !s.takes(f.row())) continue;
+            if (f.row().seq() <= s.position) continue;
             boolean full = s.pending.incrementAndGet() > properties.buffer();
             if (full || s.sink.tryEmitNext(f) == Sinks.EmitResult.FAIL_OVERFLOW) {
                 // Too far behind: end its stream after what it has queued; it resumes from its Last-Event-ID.
@@ -486,11 +397,8 @@ class ChangeTail implements SmartLifecycle, org.springframework.beans.factory.Di
                 signals.appended().filter(a -> tails.containsKey(a.tenantId())).map(a -> guarded(a.tenantId(), () -> offer(a))));
         Disposable wakeups = work.flatMap(w -> w, 16).subscribe();
         Disposable listener = () -> container.destroyLater().subscribe();
-        Duration tick = keepAliveTick();
-        Disposable keepAlives = fanOut.schedulePeriodically(this::tickKeepAlives, tick.toMillis(), tick.toMillis(),
-                java.util.concurrent.TimeUnit.MILLISECONDS);
         if (rounds.isDisposed()) rounds = new io.segstream.platform.OwnedWork();
-        running = Disposables.composite(wakeups, listener, keepAlives, rounds);
+        running = Disposables.composite(wakeups, listener, rounds);
     }
 
     private static Mono<Void> guarded(String tenant, java.util.function.Supplier<Mono<Void>> work) {
