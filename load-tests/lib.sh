@@ -25,3 +25,15 @@ service_jvm_opts() { # java -> prints the service's extra JVM options: SERVICE_J
   v=$("$1" -XshowSettings:properties -version 2>&1 | sed -n 's/^ *java.specification.version = //p')
   if [[ ${v%%.*} =~ ^[0-9]+$ ]] && (( ${v%%.*} >= 24 )); then echo "--sun-misc-unsafe-memory-access=allow"; fi
 }
+
+client_libs() { # java jar dir -> extracts the service jar's libraries into dir (dir/lib/*), for clients that use its Reactor Netty
+  "$1" -Djarmode=tools -jar "$2" extract --destination "$3" >/dev/null
+}
+
+vip_tenant() { # tenant-id -> prints the key of a new tenant whose segment vip ({"tag":"vip"}) is live
+  local key
+  key=$(tenant "$1")
+  segment "$key" '{"id":"vip","name":"VIP","rule":{"tag":"vip"}}'
+  await_live "$key" vip >/dev/null
+  echo "$key"
+}

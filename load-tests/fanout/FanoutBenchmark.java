@@ -501,14 +501,8 @@ public class FanoutBenchmark {
 
         /** h2c: the complete frames of what was read (with what was left of the last read), each handled. */
         private void frames(Conn c, byte[] b, int len, long now, AtomicInteger started) throws java.io.IOException {
-            byte[] in = b;
-            int size = len;
-            if (c.pending.length > 0) {
-                in = new byte[c.pending.length + len];
-                System.arraycopy(c.pending, 0, in, 0, c.pending.length);
-                System.arraycopy(b, 0, in, c.pending.length, len);
-                size = in.length;
-            }
+            int size = c.pending.length + len;
+            byte[] in = joined(c.pending, b, len);
             int at = 0;
             while (size - at >= 9) {
                 int length = (in[at] & 0xff) << 16 | (in[at + 1] & 0xff) << 8 | (in[at + 2] & 0xff);
@@ -571,6 +565,15 @@ public class FanoutBenchmark {
             while (out.hasRemaining()) c.ch.write(out);
         }
 
+        /** {@code head} and then the first {@code len} bytes of {@code b}; {@code b} itself when there is no head. */
+        private static byte[] joined(byte[] head, byte[] b, int len) {
+            if (head.length == 0) return b;
+            byte[] out = new byte[head.length + len];
+            System.arraycopy(head, 0, out, 0, head.length);
+            System.arraycopy(b, 0, out, head.length, len);
+            return out;
+        }
+
         private static boolean contains(byte[] text, int from, int to, byte[] m) {
             outer:
             for (int i = from; i + m.length <= to; i++) {
@@ -593,17 +596,9 @@ public class FanoutBenchmark {
             int gen = generation;
             if (c.seen == gen) return;
             byte[] m = marker;
-            byte[] text = b;
-            int size = len;
-            if (c.carry.length > 0) {
-                text = new byte[c.carry.length + len];
-                System.arraycopy(c.carry, 0, text, 0, c.carry.length);
-                System.arraycopy(b, 0, text, c.carry.length, len);
-                size = text.length;
-            }
-            outer:
-            for (int i = 0; i + m.length <= size; i++) {
-                for (int j = 0; j < m.length; j++) if (text[i + j] != m[j]) continue outer;
+            int size = c.carry.length + len;
+            byte[] text = joined(c.carry, b, len);
+            if (contains(text, 0, size, m)) {
                 c.seen = gen;
                 arrive(now);
                 c.carry = new byte[0];

@@ -24,10 +24,8 @@ source load-tests/lib.sh
 ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
 LIB=$(mktemp -d)
 trap 'rm -rf "$LIB"' EXIT
-"$JAVA" -Djarmode=tools -jar "$JAR" extract --destination "$LIB" >/dev/null
-KEY=$(tenant "fanout-$PROTOCOL-$(date +%s)")
-segment "$KEY" '{"id":"vip","name":"VIP","rule":{"tag":"vip"}}'
-await_live "$KEY" vip >/dev/null
+client_libs "$JAVA" "$JAR" "$LIB"
+KEY=$(vip_tenant "fanout-$PROTOCOL-$(date +%s)")
 echo "fan-out: $STREAMS streams over $PROTOCOL$([[ $PROTOCOL == h2c ]] && echo " ($PER_CONNECTION per connection)"), $WARM changes to warm up, $REPS timed"
 "$JAVA" $CLIENT_OPTS -cp "$LIB/lib/*" load-tests/fanout/FanoutBenchmark.java fanout --url "$URL" --key "$KEY" --segment vip \
     --streams "$STREAMS" --reader nio --protocol "$PROTOCOL" --per-connection "$PER_CONNECTION" --warm "$WARM" --reps "$REPS" --pid "${PID:-0}"

@@ -23,10 +23,8 @@ source load-tests/lib.sh
 ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
 LIB=$(mktemp -d)
 trap 'rm -rf "$LIB"' EXIT
-"$JAVA" -Djarmode=tools -jar "$JAR" extract --destination "$LIB" >/dev/null
-KEY=$(tenant "streams-ingest-$(date +%s)")
-segment "$KEY" '{"id":"vip","name":"VIP","rule":{"tag":"vip"}}'
-await_live "$KEY" vip >/dev/null
+client_libs "$JAVA" "$JAR" "$LIB"
+KEY=$(vip_tenant "streams-ingest-$(date +%s)")
 for round in $(seq "$ROUNDS"); do
   echo "round $round: $INGEST_STREAMS streams, $CLIENTS clients x $REQUESTS requests x $INGEST_EVENTS events"
   "$JAVA" $CLIENT_OPTS -cp "$LIB/lib/*" load-tests/fanout/FanoutBenchmark.java ingest --url "$URL" --key "$KEY" --segment vip \
