@@ -37,3 +37,12 @@ vip_tenant() { # tenant-id -> prints the key of a new tenant whose segment vip (
   await_live "$key" vip >/dev/null
   echo "$key"
 }
+
+fanout_client() { # tenant-id -> for FanoutBenchmark (needs JAVA, JAR): raises the open-files limit, extracts JAR's
+  # libraries into LIB (a temporary folder, removed on exit) and sets KEY to a new tenant whose segment vip is live
+  ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
+  LIB=$(mktemp -d)
+  trap 'rm -rf "$LIB"' EXIT
+  client_libs "$JAVA" "$JAR" "$LIB"
+  KEY=$(vip_tenant "$1")
+}

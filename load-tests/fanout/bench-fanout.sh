@@ -21,11 +21,7 @@ WARM=${WARM:-15}
 REPS=${REPS:-7}
 CLIENT_OPTS=${CLIENT_OPTS:--Xmx1g -XX:+UseSerialGC -XX:TieredStopAtLevel=1}
 source load-tests/lib.sh
-ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
-LIB=$(mktemp -d)
-trap 'rm -rf "$LIB"' EXIT
-client_libs "$JAVA" "$JAR" "$LIB"
-KEY=$(vip_tenant "fanout-$PROTOCOL-$(date +%s)")
+fanout_client "fanout-$PROTOCOL-$(date +%s)"
 echo "fan-out: $STREAMS streams over $PROTOCOL$([[ $PROTOCOL == h2c ]] && echo " ($PER_CONNECTION per connection)"), $WARM changes to warm up, $REPS timed"
 "$JAVA" $CLIENT_OPTS -cp "$LIB/lib/*" load-tests/fanout/FanoutBenchmark.java fanout --url "$URL" --key "$KEY" --segment vip \
     --streams "$STREAMS" --reader nio --protocol "$PROTOCOL" --per-connection "$PER_CONNECTION" --warm "$WARM" --reps "$REPS" --pid "${PID:-0}"

@@ -20,11 +20,7 @@ ROUNDS=${ROUNDS:-3}
 # The clients share the cores with the service, PostgreSQL and Redis: C1 and the serial GC keep their CPU low.
 CLIENT_OPTS=${CLIENT_OPTS:--Xmx1g -XX:+UseSerialGC -XX:TieredStopAtLevel=1}
 source load-tests/lib.sh
-ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
-LIB=$(mktemp -d)
-trap 'rm -rf "$LIB"' EXIT
-client_libs "$JAVA" "$JAR" "$LIB"
-KEY=$(vip_tenant "streams-ingest-$(date +%s)")
+fanout_client "streams-ingest-$(date +%s)"
 for round in $(seq "$ROUNDS"); do
   echo "round $round: $INGEST_STREAMS streams, $CLIENTS clients x $REQUESTS requests x $INGEST_EVENTS events"
   "$JAVA" $CLIENT_OPTS -cp "$LIB/lib/*" load-tests/fanout/FanoutBenchmark.java ingest --url "$URL" --key "$KEY" --segment vip \
