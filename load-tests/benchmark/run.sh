@@ -25,7 +25,7 @@ cd "$ROOT"
 HERE=load-tests/benchmark
 
 # ---- knobs (README.md beside this script) -----------------------------------------------------------
-KNOBS=(CONTACTS EVENTS RATES SECONDS_PER_RATE STREAMS BENCH_EXTERNAL PORT SERVER_PORT JAR REBUILD OUT LOG
+KNOBS=(CONTACTS EVENTS RATES SECONDS_PER_RATE WARMUP STREAMS BENCH_EXTERNAL PORT SERVER_PORT JAR REBUILD OUT LOG
        HEAP BENCH_DB PGHOST PGPORT PGUSER REDIS_HOST REDIS_PORT REDIS_BENCH_N NAIVE_N NAIVE_SECONDS
        STEP_TIMEOUT STEP_IDLE_TIMEOUT KEEP_DATA SERVICE_JVM_OPTS INGEST_STREAMS STREAMS_INGEST_ROUNDS)
 INVOKED=""
@@ -38,6 +38,7 @@ export CONTACTS=${CONTACTS:-1000000}          # contacts for the backfill and th
 export EVENTS=${EVENTS:-100000}               # events per ingest round (0 vs 10 segments, 3 rounds each)
 export RATES=${RATES-1000 2500 5000}          # change-feed latency rates, events/s
 export SECONDS_PER_RATE=${SECONDS_PER_RATE:-30}
+export WARMUP=${WARMUP:-5}                  # seconds at each rate before its measured ones, not counted
 export STREAMS=${STREAMS:-10000}              # concurrent SSE streams
 INGEST_STREAMS=${INGEST_STREAMS:-2000}        # streams open while 200 clients ingest at once ...
 STREAMS_INGEST_ROUNDS=${STREAMS_INGEST_ROUNDS:-3}  # ... that many times
@@ -459,7 +460,7 @@ $INVOKED
 | PostgreSQL | $M_PG ($([[ $BENCH_EXTERNAL == 1 ]] && echo "the local server, database \`$BENCH_DB\` created fresh" || echo "embedded")); $M_PGCONF |
 | Redis | $M_REDIS ($([[ $BENCH_EXTERNAL == 1 ]] && echo "the local server, flushed first" || echo "embedded")) |
 | service | $M_JAR, $M_GIT; $MODE_LINE; service log: $SVC_WARN WARN and $SVC_ERROR ERROR lines (kept as \`${LOG%.log}-service.log\`) |
-| scale | CONTACTS=$(n "$CONTACTS"), EVENTS=$(n "$EVENTS") per ingest round, RATES=$RATES × ${SECONDS_PER_RATE} s, STREAMS=$(n "$STREAMS") |
+| scale | CONTACTS=$(n "$CONTACTS"), EVENTS=$(n "$EVENTS") per ingest round, RATES=$RATES × ${SECONDS_PER_RATE} s (each after ${WARMUP} s of warm-up), STREAMS=$(n "$STREAMS") |
 
 ## Against the targets
 
@@ -487,7 +488,7 @@ EOF
 for r in $RATES; do
   rec=$(cf_field "$r" 2)
   if [[ -n $rec ]]; then
-    echo "| ingest request → SSE delivery at $(n "$r") events/s for ${SECONDS_PER_RATE} s: p50 / p99 / max | $(val "$(cf_field "$r" 5)" " ms") / $(val "$(cf_field "$r" 6)" " ms") / $(val "$(cf_field "$r" 7)" " ms"); received $rec changes in $(cf_field "$r" 3) s, $(cf_field "$r" 4) failed requests |"
+    echo "| ingest request → SSE delivery at $(n "$r") events/s for ${SECONDS_PER_RATE} s (after ${WARMUP} s at that rate, not counted): p50 / p99 / max | $(val "$(cf_field "$r" 5)" " ms") / $(val "$(cf_field "$r" 6)" " ms") / $(val "$(cf_field "$r" 7)" " ms"); received $rec changes in $(cf_field "$r" 3) s, $(cf_field "$r" 4) failed requests |"
   else
     echo "| ingest request → SSE delivery at $(n "$r") events/s | failed (see the change-feed log) |"
   fi

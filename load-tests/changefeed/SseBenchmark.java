@@ -4,6 +4,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashMap;
@@ -24,11 +25,12 @@ import java.util.regex.Pattern;
  *
  * latency: one SSE subscriber; events sent at a steady rate, each tagging a new contact (one enter
  *          each); latency = from the start of the ingest request carrying the event to the arrival of
- *          its SSE event (matched by cause.eventId). Prints p50/p99/max.
+ *          its SSE event (matched by cause.eventId). Prints p50/p99/max over the measured seconds; with
+ *          --warmup W the first W seconds at the same rate come before them and are not counted.
  * streams: opens N SSE streams, then sends one event and counts the streams that received it.
  *
  *   java load-tests/changefeed/SseBenchmark.java latency --url http://127.0.0.1:8080 --key K --segment vip \
- *        --rate 5000 --seconds 30 --batch 100
+ *        --rate 5000 --seconds 30 --batch 100 --warmup 5
  *   java load-tests/changefeed/SseBenchmark.java streams --url ... --key K --segment vip --streams 10000
  */
 public class SseBenchmark {
@@ -38,7 +40,7 @@ public class SseBenchmark {
     public static void main(String[] args) throws Exception {
         String mode = args[0];
         Map<String, String> opt = new HashMap<>(Map.of("--url", "http://127.0.0.1:8080", "--segment", "vip",
-                "--rate", "5000", "--seconds", "30", "--batch", "100", "--streams", "10000"));
+                "--rate", "5000", "--seconds", "30", "--batch", "100", "--warmup", "0", "--streams", "10000"));
         for (int i = 1; i + 1 < args.length; i += 2) opt.put(args[i], args[i + 1]);
         if (mode.equals("latency")) latency(opt);
         else streams(opt);
@@ -50,14 +52,19 @@ public class SseBenchmark {
         int rate = Integer.parseInt(opt.get("--rate"));
         int seconds = Integer.parseInt(opt.get("--seconds"));
         int batch = Integer.parseInt(opt.get("--batch"));
+        int warmupSeconds = Integer.parseInt(opt.get("--warmup"));
         String run = Long.toString(System.currentTimeMillis(), 36);
         HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(5)).build();
         Map<String, Long> sentAt = new ConcurrentHashMap<>();
         List<Long> latencies = Collections.synchronizedList(new ArrayList<>());
         // per second of sending: events over 50 ms and the worst latency (where the tail sits in time)
         Map<Long, long[]> slowBySecond = new ConcurrentHashMap<>();
-        long origin = System.nanoTime();
-        int total = rate * seconds;
+        // the first warm-up seconds are sent at the same rate and not counted (the client's own JIT warm-up)
+        int warmup = rate * warmupSeconds;
+        int total = warmup + rate * seconds;
+        long[] origin = new long[1];
+        Instant[] originAt = new Instant[1];
+        long[] warmupMax = new long[1];
         CountDownLatch all = new CountDownLatch(total);
         HttpRequest sse = HttpRequest.newBuilder(URI.create(url + "/v1/segments/" + opt.get("--segment") + "/changes"))
                 .header("Authorization", "Bearer " + key).header("Accept", "text/event-stream").build();
@@ -65,12 +72,20 @@ public class SseBenchmark {
             if (!line.startsWith("data:")) return;
             Matcher m = EVENT_ID.matcher(line);
             if (!m.find()) return;
-            Long t0 = sentAt.remove(m.group(1));
+            String id = m.group(1);
+            Long t0 = sentAt.remove(id);
             if (t0 != null) {
                 long latency = System.nanoTime() - t0;
+                if (Integer.parseInt(id.substring(id.lastIndexOf('-') + 1)) < warmup) {
+                    synchronized (warmupMax) {
+                        warmupMax[0] = Math.max(warmupMax[0], latency);
+                    }
+                    all.countDown();
+                    return;
+                }
                 latencies.add(latency);
                 if (latency > 50_000_000L) {
-                    long[] slow = slowBySecond.computeIfAbsent((t0 - origin) / 1_000_000_000L, k -> new long[2]);
+                    long[] slow = slowBySecond.computeIfAbsent(Math.max(0, t0 - origin[0]) / 1_000_000_000L, k -> new long[2]);
                     synchronized (slow) {
                         slow[0]++;
                         slow[1] = Math.max(slow[1], latency);
@@ -88,6 +103,10 @@ public class SseBenchmark {
         pacer.scheduleAtFixedRate(() -> {
             int from = next.getAndAdd(batch);
             if (from >= total) return;
+            if (from <= warmup && warmup < from + batch) {
+                origin[0] = System.nanoTime();
+                originAt[0] = Instant.now();
+            }
             StringBuilder body = new StringBuilder("[");
             List<String> ids = new ArrayList<>();
             for (int i = from; i < Math.min(total, from + batch); i++) {
@@ -108,19 +127,24 @@ public class SseBenchmark {
                         if (r.statusCode() != 202) failures.incrementAndGet();
                     });
         }, 0, periodMicros, TimeUnit.MICROSECONDS);
-        boolean complete = all.await(seconds + 60L, TimeUnit.SECONDS);
+        boolean complete = all.await(warmupSeconds + seconds + 60L, TimeUnit.SECONDS);
         pacer.shutdownNow();
-        double elapsed = (System.nanoTime() - started) / 1e9;
+        double elapsed = (System.nanoTime() - (origin[0] == 0 ? started : origin[0])) / 1e9;
         List<Long> sorted = new ArrayList<>(latencies);
         Collections.sort(sorted);
+        if (warmup > 0) {
+            System.out.printf("warm-up: %d events over %d s at the same rate before the measured window, not counted (max %.1f ms)%n",
+                    warmup, warmupSeconds, warmupMax[0] / 1e6);
+        }
         System.out.printf("latency: target %d events/s for %d s, batch %d; received %d/%d changes in %.1f s, failed requests %d%n",
-                rate, seconds, batch, sorted.size(), total, elapsed, failures.get());
+                rate, seconds, batch, sorted.size(), total - warmup, elapsed, failures.get());
         System.out.printf("ingest request start -> SSE delivery ms: p50=%.1f p99=%.1f max=%.1f%n",
                 pct(sorted, 0.50), pct(sorted, 0.99), sorted.get(sorted.size() - 1) / 1e6);
         StringBuilder slow = new StringBuilder();
         new java.util.TreeMap<>(slowBySecond).forEach((second, s) ->
                 slow.append(String.format(" %ds:%d/%.0fms", second, s[0], s[1] / 1e6)));
-        System.out.println("seconds with changes over 50 ms (second since subscribing: count/max):" + (slow.isEmpty() ? " none" : slow));
+        System.out.println("seconds with changes over 50 ms (second of the measured window from " + originAt[0].truncatedTo(ChronoUnit.SECONDS)
+                + ": count/max):" + (slow.isEmpty() ? " none" : slow));
         System.exit(complete && failures.get() == 0 ? 0 : 1);
     }
 

@@ -5,6 +5,8 @@
 # Usage: ADMIN_KEY=admin-key URL=http://127.0.0.1:8080 PID=<service pid> STREAMS=10000 load-tests/changefeed/bench-changefeed.sh
 # RATES="1000 2500 5000 5000 5000" repeats a rate; STREAMS=0 skips (2); with PID, each rate also prints the
 # service's and PostgreSQL's CPU time per event (from /proc/<pid>/stat; PostgreSQL on the same host only).
+# Each rate starts with WARMUP seconds (default 5) at that rate that are not counted: the latency client is a
+# new JVM per rate, and its own JIT warm-up would otherwise be the first second's tail.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 URL=${URL:-http://127.0.0.1:8080}
@@ -16,10 +18,9 @@ JCMD=${JCMD:-jcmd}
 # serial GC halve its CPU (measured 10.2 -> 5.0 s of CPU for 20 s at 5,000 events/s), so that what it
 # measures is the service rather than its own JIT. Override with CLIENT_OPTS=.
 CLIENT_OPTS=${CLIENT_OPTS--XX:+UseSerialGC -XX:TieredStopAtLevel=1}
+WARMUP=${WARMUP:-5}
 source load-tests/lib.sh
-KEY=$(tenant "sse-$(date +%s)")
-segment "$KEY" '{"id":"vip","name":"VIP","rule":{"tag":"vip"}}'
-await_live "$KEY" vip >/dev/null
+KEY=$(vip_tenant "sse-$(date +%s)")
 
 # CPU time (user + system, clock ticks) of the service (PID) and of every PostgreSQL process on the same host.
 ticks() { awk '{print $14 + $15}' "/proc/$1/stat" 2>/dev/null || echo 0; }
@@ -28,9 +29,9 @@ hz=$(getconf CLK_TCK)
 for rate in ${RATES-1000 2500 5000}; do
   if [[ -n ${PID:-} ]]; then s0=$(ticks "$PID"); p0=$(pg_ticks); fi
   $JAVA $CLIENT_OPTS load-tests/changefeed/SseBenchmark.java latency --url "$URL" --key "$KEY" --segment vip --rate "$rate" \
-        --seconds "${SECONDS_PER_RATE:-30}" --batch 100 || echo "rate $rate: not sustained (see above)"
+        --seconds "${SECONDS_PER_RATE:-30}" --batch 100 --warmup "$WARMUP" || echo "rate $rate: not sustained (see above)"
   if [[ -n ${PID:-} ]]; then
-    events=$(( rate * ${SECONDS_PER_RATE:-30} ))
+    events=$(( rate * (${SECONDS_PER_RATE:-30} + WARMUP) ))
     echo "rate $rate: CPU per event: service $(( ($(ticks "$PID") - s0) * 1000000 / hz / events )) us," \
          "PostgreSQL (all its processes) $(( ($(pg_ticks) - p0) * 1000000 / hz / events )) us"
   fi

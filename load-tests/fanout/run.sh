@@ -68,9 +68,7 @@ for entry in $JARS; do
     kill -0 "$SVC_PID" 2>/dev/null || { tail -30 "$log"; exit 1; }
     sleep 0.5
   done
-  KEY=$(tenant "fanout-$label-$(date +%s)")
-  segment "$KEY" '{"id":"vip","name":"VIP","rule":{"tag":"vip"}}'
-  await_live "$KEY" vip >/dev/null
+  KEY=$(vip_tenant "fanout-$label-$(date +%s)")
 
   say "$label: fan-out, $STREAMS streams, $REPS repetitions; load average $(load)"
   FANOUT_JFR=${PROFILE:+$PROFILE/$label.jfr} FANOUT_PERF=${PERF:+$PERF.$label} bench fanout --streams "$STREAMS" --reps "$REPS" --warm "$WARM" --reader "$READER" --protocol "$PROTOCOL" --per-connection "$PER_CONNECTION" | sed "s/^/$label: /"
