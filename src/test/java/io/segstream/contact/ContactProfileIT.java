@@ -5,40 +5,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.segstream.support.Api;
 import io.segstream.support.IntegrationTest;
-import io.segstream.support.Invariants;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
-import org.springframework.data.redis.connection.ReactiveRedisConnectionFactory;
+import io.segstream.support.OneTenantPerTest;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
-import org.springframework.r2dbc.core.DatabaseClient;
-import org.springframework.test.web.reactive.server.WebTestClient;
 
 @IntegrationTest
-class ContactProfileIT {
-
-    @Autowired
-    WebTestClient client;
-
-    @Autowired
-    DatabaseClient db;
-
-    @Autowired
-    ReactiveRedisConnectionFactory redis;
-
-    Api api;
-    Api.TestTenant tenant;
-
-    @AfterEach
-    void invariantsHold() {
-        new Invariants(db, redis).check(tenant.id());
-    }
-
-    @BeforeEach
-    void setUp() {
-        api = new Api(client);
-        tenant = api.newTenant();
-    }
+class ContactProfileIT extends OneTenantPerTest {
 
     @Test
     void outOfOrderEventsFoldToTheLatestOccurredAtPerKey() {

@@ -5,56 +5,29 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.segstream.support.Api;
 import io.segstream.support.IntegrationTest;
+import io.segstream.support.OneTenantPerTest;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
-import io.segstream.support.Invariants;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
-import org.springframework.data.redis.connection.ReactiveRedisConnectionFactory;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.MediaType;
-import org.springframework.r2dbc.core.DatabaseClient;
 import org.springframework.test.web.reactive.server.WebTestClient;
 import org.springframework.web.reactive.function.client.WebClient;
 import reactor.core.publisher.Flux;
 
 @IntegrationTest
-class IngestIT {
-
-    @Autowired
-    WebTestClient client;
-
-    @Autowired
-    DatabaseClient db;
+class IngestIT extends OneTenantPerTest {
 
     @Autowired
     io.segstream.contact.ContactNumbers numbers;
 
-    @Autowired
-    ReactiveRedisConnectionFactory redis;
-
     @LocalServerPort
     int port;
-
-    Api api;
-    Api.TestTenant tenant;
-
-    @AfterEach
-    void invariantsHold() {
-        new Invariants(db, redis).check(tenant.id());
-    }
-
-    @BeforeEach
-    void setUp() {
-        api = new Api(client);
-        tenant = api.newTenant();
-    }
 
     @Test
     void jsonArrayIsAcceptedAndStored() {
