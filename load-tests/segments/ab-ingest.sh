@@ -10,6 +10,7 @@
 #   Both services run side by side; the rounds alternate (old 1, new 1, old 2, ...), the idle one costing
 #   next to nothing, so that a change of the machine's load hits both alike. Compare medians within one run.
 # HEAP=1 prints each service's heap in use after a full GC once the rounds are done (jcmd GC.run, GC.heap_info).
+# DB_OPTS_<label> adds options to the CREATE DATABASE of one build (e.g. TEMPLATE template0 LC_COLLATE 'C').
 # JAVA_OPTS_<label> adds JVM options to one build (e.g. JFR: -XX:StartFlightRecording=filename=/tmp/x.jfr); every
 # build also gets service_jvm_opts of load-tests/lib.sh (SERVICE_JVM_OPTS="" for none).
 set -uo pipefail
@@ -41,7 +42,8 @@ while (($# >= 3)); do
   label=$1 jar=$(realpath "$2") port=$3
   shift 3
   db=segstream_ab_$label
-  psql_ -d postgres -c "DROP DATABASE IF EXISTS $db WITH (FORCE)" -c "CREATE DATABASE $db" 2>/dev/null
+  db_opts_var=DB_OPTS_$label
+  psql_ -d postgres -c "DROP DATABASE IF EXISTS $db WITH (FORCE)" -c "CREATE DATABASE $db ${!db_opts_var:-}" 2>/dev/null
   redis-cli -n $((10 + n)) FLUSHDB >/dev/null
   opts_var=JAVA_OPTS_$label
   SPRING_R2DBC_URL=r2dbc:postgresql://127.0.0.1:$PGPORT/$db SPRING_R2DBC_USERNAME=postgres \

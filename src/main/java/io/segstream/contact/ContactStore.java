@@ -1,6 +1,7 @@
 package io.segstream.contact;
 
 import io.segstream.platform.PgArrays;
+import io.segstream.platform.TextArray;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -341,7 +342,7 @@ public class ContactStore {
     private Mono<List<StoredContact>> lock(String tenantId, String[] ids) {
         return db.sql(LOCK_BY_IDS)
                 .bind("tenant", tenantId)
-                .bind("ids", PgArrays.text(ids))
+                .bind("ids", TextArray.of(ids))
                 .map(this::stored)
                 .all()
                 .collectList()
@@ -412,13 +413,13 @@ public class ContactStore {
         }
 
         DatabaseClient.GenericExecuteSpec bind(DatabaseClient.GenericExecuteSpec spec) {
-            return spec.bind("ids", PgArrays.text(ids))
-                    .bind("states", PgArrays.text(states))
-                    .bind("behaviours", PgArrays.text(behaviours))
-                    .bind("segments", PgArrays.text(segments))
+            return spec.bind("ids", TextArray.of(ids))
+                    .bind("states", TextArray.of(states))
+                    .bind("behaviours", TextArray.of(behaviours))
+                    .bind("segments", TextArray.of(segments))
                     .bind("live", PgArrays.booleans(live))
-                    .bind("created", PgArrays.text(created))
-                    .bind("dues", PgArrays.text(dues));
+                    .bind("created", TextArray.of(created))
+                    .bind("dues", TextArray.of(dues));
         }
     }
 

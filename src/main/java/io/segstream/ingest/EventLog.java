@@ -1,6 +1,6 @@
 package io.segstream.ingest;
 
-import io.segstream.platform.PgArrays;
+import io.segstream.platform.TextArray;
 import java.util.Collection;
 import java.util.HashSet;
 import java.util.List;
@@ -73,12 +73,12 @@ class EventLog {
                         UNION ALL SELECT 1, event_id, NULL FROM i
                         UNION ALL SELECT 2, contact_id, NULL FROM c""")
                 .bind("tenant", tenantId)
-                .bind("ids", PgArrays.text(ids))
-                .bind("contacts", PgArrays.text(contacts))
-                .bind("types", PgArrays.text(types))
-                .bind("times", PgArrays.text(times))
-                .bind("props", PgArrays.text(props))
-                .bind("contactIds", PgArrays.text(contactIds.toArray(String[]::new)))
+                .bind("ids", TextArray.of(ids))
+                .bind("contacts", TextArray.of(contacts))
+                .bind("types", TextArray.of(types))
+                .bind("times", TextArray.of(times))
+                .bind("props", TextArray.of(props))
+                .bind("contactIds", TextArray.of(contactIds.toArray(String[]::new)))
                 .map(row -> new Object[] {row.get("kind", Integer.class), row.get("name", String.class), row.get("version", Long.class)})
                 .all()
                 .collect(OpenedRows::new, OpenedRows::add)

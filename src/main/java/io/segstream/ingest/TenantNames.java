@@ -5,7 +5,7 @@ import io.segstream.ingest.TagNames.Kind;
 import io.segstream.ingest.TagNames.Limits;
 import io.segstream.ingest.TagNames.Name;
 import io.segstream.platform.FieldError;
-import io.segstream.platform.PgArrays;
+import io.segstream.platform.TextArray;
 import io.segstream.platform.SegstreamProperties;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -159,9 +159,9 @@ class TenantNames {
                         UNION ALL SELECT 4, f.kind, f.name FROM fresh f, room r
                                   WHERE f.rank > CASE f.kind WHEN 'tag' THEN r.tags ELSE r.audiences END""")
                 .bind("tenant", tenantId)
-                .bind("ids", PgArrays.text(ids))
-                .bind("kinds", PgArrays.text(kinds))
-                .bind("names", PgArrays.text(names))
+                .bind("ids", TextArray.of(ids))
+                .bind("kinds", TextArray.of(kinds))
+                .bind("names", TextArray.of(names))
                 .bind("maxTags", limits.tags())
                 .bind("maxAudiences", limits.audiences())
                 .map(row -> new Object[] {row.get("state", Integer.class), row.get("kind", String.class), row.get("name", String.class)})

@@ -1,6 +1,7 @@
 package io.segstream.membership;
 
 import io.segstream.platform.PgArrays;
+import io.segstream.platform.TextArray;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
@@ -61,12 +62,12 @@ public class ChangeLog {
                 .bind("tenant", tenantId)
                 .bind("n", (long) n)
                 .bind("at", stamp.toString())
-                .bind("keys", PgArrays.text(keys))
-                .bind("contacts", PgArrays.text(contacts))
+                .bind("keys", TextArray.of(keys))
+                .bind("contacts", TextArray.of(contacts))
                 .bind("numbers", PgArrays.bigints(numbers))
                 .bind("bits", PgArrays.booleans(bits))
-                .bind("kinds", PgArrays.text(kinds))
-                .bind("events", PgArrays.text(events))
+                .bind("kinds", TextArray.of(kinds))
+                .bind("events", TextArray.of(events))
                 .map(row -> new Appended(tenantId, row.get("first", Long.class), changes, stamp))
                 .one()
                 .timeout(TIMEOUT);

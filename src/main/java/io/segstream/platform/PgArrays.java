@@ -2,9 +2,10 @@ package io.segstream.platform;
 
 /**
  * PostgreSQL array literals ({@code {"a","b",NULL}}), to bind as one text parameter cast in SQL
- * ({@code :ids::text[]}). Design note: the driver's array codec escapes element by element, one
- * character at a time; at 5,000 events/s it was about a tenth of the service's CPU (JFR), most of it on
- * the events' JSON properties and the contacts' JSON states. PostgreSQL reads the same literal either way.
+ * ({@code :nos::bigint[]}), or as an element of a text array that SQL casts on (a contact's segments).
+ * Design note: the driver's array codec escapes element by element, one character at a time; at 5,000
+ * events/s it was about a tenth of the service's CPU (JFR). Text arrays bound as parameters go in
+ * PostgreSQL's binary format instead ({@link TextArray}), which neither side escapes or parses.
  */
 public final class PgArrays {
 

@@ -5,7 +5,7 @@ import io.segstream.membership.Change;
 import io.segstream.membership.ChangeSignals;
 import io.segstream.membership.Projection;
 import io.segstream.platform.BackgroundLoop;
-import io.segstream.platform.PgArrays;
+import io.segstream.platform.TextArray;
 import java.time.Duration;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -163,7 +163,7 @@ public class SegmentDeletions extends BackgroundLoop {
                                r.contact_no, false, now(), 'deletion', NULL
                         FROM removed r, q""")
                 .bind("t", job.tenantId()).bind("s", job.segmentId()).bind("key", Change.SEGMENT_PREFIX + job.segmentId())
-                .bind("after", job.afterNo()).bind("through", through).bind("ids", PgArrays.text(ids))
+                .bind("after", job.afterNo()).bind("through", through).bind("ids", TextArray.of(ids))
                 .fetch().rowsUpdated()
                 .timeout(TIMEOUT);
     }
