@@ -16,6 +16,8 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -62,8 +64,8 @@ public class SseBenchmark {
         // the first warm-up seconds are sent at the same rate and not counted (the client's own JIT warm-up)
         int warmup = rate * warmupSeconds;
         int total = warmup + rate * seconds;
-        long[] origin = new long[1];
-        Instant[] originAt = new Instant[1];
+        AtomicLong origin = new AtomicLong();
+        AtomicReference<Instant> originAt = new AtomicReference<>();
         long[] warmupMax = new long[1];
         CountDownLatch all = new CountDownLatch(total);
         HttpRequest sse = HttpRequest.newBuilder(URI.create(url + "/v1/segments/" + opt.get("--segment") + "/changes"))
@@ -85,7 +87,7 @@ public class SseBenchmark {
                 }
                 latencies.add(latency);
                 if (latency > 50_000_000L) {
-                    long[] slow = slowBySecond.computeIfAbsent(Math.max(0, t0 - origin[0]) / 1_000_000_000L, k -> new long[2]);
+                    long[] slow = slowBySecond.computeIfAbsent(Math.max(0, t0 - origin.get()) / 1_000_000_000L, k -> new long[2]);
                     synchronized (slow) {
                         slow[0]++;
                         slow[1] = Math.max(slow[1], latency);
@@ -104,8 +106,8 @@ public class SseBenchmark {
             int from = next.getAndAdd(batch);
             if (from >= total) return;
             if (from <= warmup && warmup < from + batch) {
-                origin[0] = System.nanoTime();
-                originAt[0] = Instant.now();
+                originAt.set(Instant.now());
+                origin.set(System.nanoTime());
             }
             StringBuilder body = new StringBuilder("[");
             List<String> ids = new ArrayList<>();
@@ -129,7 +131,7 @@ public class SseBenchmark {
         }, 0, periodMicros, TimeUnit.MICROSECONDS);
         boolean complete = all.await(warmupSeconds + seconds + 60L, TimeUnit.SECONDS);
         pacer.shutdownNow();
-        double elapsed = (System.nanoTime() - (origin[0] == 0 ? started : origin[0])) / 1e9;
+        double elapsed = (System.nanoTime() - (origin.get() == 0 ? started : origin.get())) / 1e9;
         List<Long> sorted = new ArrayList<>(latencies);
         Collections.sort(sorted);
         if (warmup > 0) {
@@ -143,7 +145,7 @@ public class SseBenchmark {
         StringBuilder slow = new StringBuilder();
         new java.util.TreeMap<>(slowBySecond).forEach((second, s) ->
                 slow.append(String.format(" %ds:%d/%.0fms", second, s[0], s[1] / 1e6)));
-        System.out.println("seconds with changes over 50 ms (second of the measured window from " + originAt[0].truncatedTo(ChronoUnit.SECONDS)
+        System.out.println("seconds with changes over 50 ms (second of the measured window from " + originAt.get().truncatedTo(ChronoUnit.SECONDS)
                 + ": count/max):" + (slow.isEmpty() ? " none" : slow));
         System.exit(complete && failures.get() == 0 ? 0 : 1);
     }
