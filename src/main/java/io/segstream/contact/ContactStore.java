@@ -1,5 +1,6 @@
 package io.segstream.contact;
 
+import io.segstream.platform.OpaqueArrays;
 import io.segstream.platform.PgArrays;
 import io.segstream.platform.TextArray;
 import java.time.Duration;
@@ -366,18 +367,18 @@ public class ContactStore {
                         m.computeIfAbsent(e.event().contactId(), k -> new ArrayList<>()).add(e));
     }
 
+    /** The contacts' rewrite: one primary-key probe per row ({@link OpaqueArrays}). */
+    static final String WRITE_ROWS = """
+            UPDATE contacts c SET state = v.state::json, behaviour = v.behaviour::json,
+                   segments = v.segments::text[],
+                   live = v.live, created_at = v.created_at::timestamptz, next_due = v.due::timestamptz,
+                   updated_at = now()
+            FROM %s AS v(contact_id, state, behaviour, segments, live, created_at, due)
+            WHERE c.tenant_id = :tenant AND c.contact_id = v.contact_id""".formatted(OpaqueArrays.unnest(":ids::text[]",
+            ":states::text[]", ":behaviours::text[]", ":segments::text[]", ":live::boolean[]", ":created::text[]", ":dues::text[]"));
+
     private Mono<Void> writeRows(String tenantId, List<ContactUpdate> updates) {
-        return new Rows(updates).bind(db.sql("""
-                        UPDATE contacts c SET state = v.state::json, behaviour = v.behaviour::json,
-                               segments = v.segments::text[],
-                               live = v.live, created_at = v.created_at::timestamptz, next_due = v.due::timestamptz,
-                               updated_at = now()
-                        FROM unnest(:ids::text[], :states::text[], :behaviours::text[], :segments::text[],
-                                    :live::boolean[], :created::text[], :dues::text[])
-                             AS v(contact_id, state, behaviour, segments, live, created_at, due)
-                        WHERE c.tenant_id = :tenant AND c.contact_id = v.contact_id""")
-                        .bind("tenant", tenantId))
-                .then();
+        return new Rows(updates).bind(db.sql(WRITE_ROWS).bind("tenant", tenantId)).then();
     }
 
     /** Contact states as the parallel arrays that {@link #writeRows} and {@link #create} unnest. */
@@ -423,6 +424,14 @@ public class ContactStore {
         }
     }
 
+    /** The erasure of deleted contacts' event properties: one probe of {@code events_contact} per contact ({@link OpaqueArrays}). */
+    static final String ERASE = """
+            UPDATE events e SET properties = '{}'::jsonb
+            FROM %s AS v(contact_id, deleted_at, deleted_id)
+            WHERE e.tenant_id = :tenant AND e.contact_id = v.contact_id
+              AND (e.occurred_at, e.event_id) <= (v.deleted_at::timestamptz, v.deleted_id)
+              AND e.properties <> '{}'::jsonb""".formatted(OpaqueArrays.unnest(":ids::text[]", ":ats::text[]", ":eids::text[]"));
+
     /** Erases the stored properties of every event up to each deleted contact's last deletion. */
     private Mono<Void> erase(String tenantId, Collection<ContactUpdate> contacts) {
         List<String> ids = new ArrayList<>();
@@ -437,12 +446,7 @@ public class ContactStore {
             }
         }
         if (ids.isEmpty()) return Mono.empty();
-        return db.sql("""
-                        UPDATE events e SET properties = '{}'::jsonb
-                        FROM unnest(:ids::text[], :ats::text[], :eids::text[]) AS v(contact_id, deleted_at, deleted_id)
-                        WHERE e.tenant_id = :tenant AND e.contact_id = v.contact_id
-                          AND (e.occurred_at, e.event_id) <= (v.deleted_at::timestamptz, v.deleted_id)
-                          AND e.properties <> '{}'::jsonb""")
+        return db.sql(ERASE)
                 .bind("tenant", tenantId)
                 .bind("ids", ids.toArray(String[]::new))
                 .bind("ats", ats.toArray(String[]::new))

@@ -1,5 +1,6 @@
 package io.segstream.membership;
 
+import io.segstream.platform.OpaqueArrays;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -23,6 +24,10 @@ public class TimerStore {
         this.db = db;
     }
 
+    /** The timers' removal: one primary-key probe per contact ({@link OpaqueArrays}). */
+    static final String CLEAR = "DELETE FROM contact_timers t USING " + OpaqueArrays.unnest(":ids::text[]")
+            + " AS v(id) WHERE t.tenant_id = :tenant AND t.contact_id = v.id";
+
     /** Sets (or clears, for an empty due) the timers of contacts locked by the caller's transaction. */
     public Mono<Void> set(String tenantId, Map<String, Optional<Instant>> dueByContact) {
         if (dueByContact.isEmpty()) return Mono.empty();
@@ -45,8 +50,7 @@ public class TimerStore {
                 .bind("ids", setIds.toArray(String[]::new))
                 .bind("due", setDue.toArray(String[]::new))
                 .then();
-        Mono<Void> delete = clear.isEmpty() ? Mono.empty() : db.sql(
-                        "DELETE FROM contact_timers t USING unnest(:ids::text[]) AS v(id) WHERE t.tenant_id = :tenant AND t.contact_id = v.id")
+        Mono<Void> delete = clear.isEmpty() ? Mono.empty() : db.sql(CLEAR)
                 .bind("tenant", tenantId)
                 .bind("ids", clear.toArray(String[]::new))
                 .then();
