@@ -1,5 +1,6 @@
 package io.segstream.ingest;
 
+import io.segstream.platform.OpaqueArrays;
 import io.segstream.platform.TextArray;
 import java.util.Collection;
 import java.util.HashSet;
@@ -25,6 +26,26 @@ class EventLog {
      * batch's contacts already exist.
      */
     record Opened(String timeZone, long segmentsVersion, Set<String> inserted, Set<String> existingContacts) {}
+
+    /**
+     * The statement of {@link #open}. Which contacts exist is one scan of the primary key with the batch's
+     * contact ids as its keys ({@link OpaqueArrays#any}).
+     */
+    static final String OPEN = """
+            WITH t AS (SELECT time_zone, segments_version FROM tenants WHERE id = :tenant FOR SHARE),
+            i AS (
+                INSERT INTO events (tenant_id, event_id, contact_id, type, occurred_at, properties)
+                SELECT :tenant, v.id, v.contact, v.type, v.at::timestamptz, v.props::jsonb
+                FROM t, unnest(:ids::text[], :contacts::text[], :types::text[], :times::text[], :props::text[])
+                     WITH ORDINALITY AS v(id, contact, type, at, props, ord)
+                ORDER BY v.ord
+                ON CONFLICT (tenant_id, event_id) DO NOTHING
+                RETURNING event_id),
+            c AS (
+                SELECT contact_id FROM contacts WHERE tenant_id = :tenant AND contact_id = %s)
+            SELECT 0 AS kind, time_zone AS name, segments_version AS version FROM t
+            UNION ALL SELECT 1, event_id, NULL FROM i
+            UNION ALL SELECT 2, contact_id, NULL FROM c""".formatted(OpaqueArrays.any(":contactIds::text[]"));
 
     /**
      * Opens a batch inside the caller's transaction, in one statement: takes the tenant row {@code FOR
@@ -55,23 +76,7 @@ class EventLog {
             times[i] = e.occurredAt().toString();
             props[i] = sorted.get(i).propertiesJson();
         }
-        return db.sql("""
-                        WITH t AS (SELECT time_zone, segments_version FROM tenants WHERE id = :tenant FOR SHARE),
-                        i AS (
-                            INSERT INTO events (tenant_id, event_id, contact_id, type, occurred_at, properties)
-                            SELECT :tenant, v.id, v.contact, v.type, v.at::timestamptz, v.props::jsonb
-                            FROM t, unnest(:ids::text[], :contacts::text[], :types::text[], :times::text[], :props::text[])
-                                 WITH ORDINALITY AS v(id, contact, type, at, props, ord)
-                            ORDER BY v.ord
-                            ON CONFLICT (tenant_id, event_id) DO NOTHING
-                            RETURNING event_id),
-                        c AS (
-                            SELECT c.contact_id FROM unnest(:contactIds::text[]) AS v(id)
-                            CROSS JOIN LATERAL (SELECT contact_id FROM contacts
-                                                WHERE tenant_id = :tenant AND contact_id = v.id OFFSET 0) c)
-                        SELECT 0 AS kind, time_zone AS name, segments_version AS version FROM t
-                        UNION ALL SELECT 1, event_id, NULL FROM i
-                        UNION ALL SELECT 2, contact_id, NULL FROM c""")
+        return db.sql(OPEN)
                 .bind("tenant", tenantId)
                 .bind("ids", TextArray.of(ids))
                 .bind("contacts", TextArray.of(contacts))

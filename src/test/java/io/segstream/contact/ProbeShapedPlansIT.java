@@ -7,7 +7,10 @@ import io.segstream.support.ProbeShapedPlans;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
-/** The contacts' rewrite and the erasure of deleted contacts' events probe per contact, whatever the tenant's size. */
+/**
+ * The contacts' lock, their rewrite and the erasure of deleted contacts' events probe per contact, whatever the
+ * tenant's size.
+ */
 @IntegrationTest
 class ProbeShapedPlansIT extends ProbeShapedPlans {
 
@@ -24,6 +27,12 @@ class ProbeShapedPlansIT extends ProbeShapedPlans {
                 "created", TextArray.of(repeated("2026-11-01T10:00:00Z", BATCH)),
                 "dues", TextArray.of(repeated(null, BATCH))));
         assertProbesPerRow(plan, "contacts", "contact_id = v.contact_id");
+    }
+
+    @Test
+    void lockingABatchsContactsLooksThemUpByTheirIdsInTheIndex() {
+        String plan = plan(ContactStore.LOCK_BY_IDS, Map.of("ids", TextArray.of(ids("c", BATCH))));
+        assertProbesPerRow(plan, "contacts", "contact_id = ANY");
     }
 
     @Test

@@ -6,9 +6,24 @@ import io.segstream.support.ProbeShapedPlans;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
-/** The check of a batch's new tag and audience names looks its events up per event, whatever the tenant's size. */
+/**
+ * Opening a batch looks its contacts up by their ids, and the check of its new tag and audience names its events,
+ * whatever the tenant's size.
+ */
 @IntegrationTest
 class ProbeShapedPlansIT extends ProbeShapedPlans {
+
+    @Test
+    void openingABatchLooksItsContactsUpByTheirIdsInTheIndex() {
+        String plan = plan(EventLog.OPEN, Map.of(
+                "ids", TextArray.of(ids("new", BATCH)),
+                "contacts", TextArray.of(ids("c", BATCH)),
+                "types", TextArray.of(repeated("message.opened", BATCH)),
+                "times", TextArray.of(repeated("2026-11-01T10:00:00Z", BATCH)),
+                "props", TextArray.of(repeated("{}", BATCH)),
+                "contactIds", TextArray.of(ids("c", BATCH))));
+        assertProbesPerRow(plan, "contacts", "contact_id = ANY");
+    }
 
     @Test
     void theNamesCheckProbesTheEventsPrimaryKeyOncePerEvent() {

@@ -14,6 +14,13 @@ class OpaqueArraysTest {
     }
 
     @Test
+    void anyTakesTheArrayFromAScalarSubqueryCastBackToItsType() {
+        assertThat(OpaqueArrays.any(":ids::text[]")).isEqualTo("ANY((SELECT :ids::text[])::text[])");
+        assertThatThrownBy(() -> OpaqueArrays.any(":ids")).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> OpaqueArrays.any(":id::text")).isInstanceOf(IllegalArgumentException.class);
+    }
+
+    @Test
     void thereIsNothingToUnnestWithoutAnArray() {
         assertThatThrownBy(OpaqueArrays::unnest).isInstanceOf(IllegalArgumentException.class);
     }
