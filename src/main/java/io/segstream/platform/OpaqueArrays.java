@@ -29,9 +29,9 @@ public final class OpaqueArrays {
      * {@code ANY(...)} of one array parameter given with its cast ({@code ":ids::text[]"}), behind a scalar
      * subquery: {@code contact_id = ANY((SELECT :ids::text[])::text[])}. The planner probes the index with
      * the array's elements in one scan, which costs PostgreSQL less per element than a {@code LATERAL} probe
-     * per element (4.3 against 7.7 µs of CPU per contact looked up, 9.1 against 11.8 µs per contact locked
-     * and read; docs/ingest-performance.md), and, not knowing the array's length, never judges reading the
-     * whole tenant cheaper (the cast keeps the parser from taking the subquery for {@code ANY (subquery)}).
+     * per element (4.3 against 7.7 µs of CPU per contact looked up; docs/ingest-performance.md), and, not
+     * knowing the array's length, never judges reading the whole tenant cheaper (the cast keeps the parser
+     * from taking the subquery for {@code ANY (subquery)}).
      */
     public static String any(String castParameter) {
         int cast = castParameter.lastIndexOf("::");

@@ -30,9 +30,9 @@ class ProbeShapedPlansIT extends ProbeShapedPlans {
     }
 
     @Test
-    void lockingABatchsContactsLooksThemUpByTheirIdsInTheIndex() {
+    void lockingABatchsContactsProbesThePrimaryKeyOncePerContact() {
         String plan = plan(ContactStore.LOCK_BY_IDS, Map.of("ids", TextArray.of(ids("c", BATCH))));
-        assertProbesPerRow(plan, "contacts", "contact_id = ANY");
+        assertProbesPerRow(plan, "contacts", "contact_id = u.id");
     }
 
     @Test
