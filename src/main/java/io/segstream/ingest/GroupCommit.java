@@ -143,7 +143,7 @@ final class GroupCommit {
             }
         }
         work.run(Mono.defer(() -> store.store(tenantId, events))
-                .switchIfEmpty(Mono.error(new IllegalStateException("A group of batches was stored without a result")))
+                .switchIfEmpty(Mono.error(() -> new IllegalStateException("A group of batches was stored without a result")))
                 .doFinally(signal -> next(tenantId, lane)), outcome -> {
                     for (int i = 0; i < group.size(); i++) {
                         Set<String> mine = new HashSet<>();

@@ -56,6 +56,23 @@ class GroupCommitTest {
     }
 
     @Test
+    void aGroupStoredWithoutAResultFailsItsRequestsAndFreesItsTransaction() {
+        AtomicInteger stores = new AtomicInteger();
+        GroupCommit groups = new GroupCommit((tenant, events) -> stores.getAndIncrement() == 0 ? Mono.empty()
+                : Mono.just(GroupCommit.Outcome.stored(events.stream().map(e -> e.event().id()).collect(Collectors.toSet()))),
+                1, 1_000, 8_000);
+        StepVerifier.create(groups.submit("t", events("a")))
+                .expectErrorSatisfies(e -> assertThat(e).isInstanceOf(IllegalStateException.class)
+                        .hasMessage("A group of batches was stored without a result"))
+                .verify(Duration.ofSeconds(5));
+        // the tenant's only transaction is free again
+        StepVerifier.create(groups.submit("t", events("b")))
+                .assertNext(o -> assertThat(o.stored()).containsExactly("b"))
+                .expectComplete()
+                .verify(Duration.ofSeconds(5));
+    }
+
+    @Test
     void transactionsInFlightAreOwnedAndCancelledOnDispose() {
         AtomicInteger cancelled = new AtomicInteger();
         GroupCommit groups = new GroupCommit((tenant, events) -> Mono.<GroupCommit.Outcome>never().doOnCancel(cancelled::incrementAndGet),
