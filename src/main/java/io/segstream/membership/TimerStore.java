@@ -25,8 +25,8 @@ public class TimerStore {
     }
 
     /** The timers' removal: one primary-key probe per contact ({@link OpaqueArrays}). */
-    static final String CLEAR = "DELETE FROM contact_timers t USING " + OpaqueArrays.unnest(":ids::text[]")
-            + " AS v(id) WHERE t.tenant_id = :tenant AND t.contact_id = v.id";
+    static final String CLEAR = "DELETE FROM contact_timers t USING %s AS v(id) WHERE t.tenant_id = :tenant AND t.contact_id = v.id"
+            .formatted(OpaqueArrays.unnest(":ids::text[]"));
 
     /** Sets (or clears, for an empty due) the timers of contacts locked by the caller's transaction. */
     public Mono<Void> set(String tenantId, Map<String, Optional<Instant>> dueByContact) {
