@@ -9,8 +9,10 @@ number) and reports MEMORY USAGE (SAMPLES 0) and STRLEN:
     doubling from 8,192 (how segstream padded every bitmap of a tenant to the tenant's length before:
     Redis then allocates about twice the length, its strings grow greedily below 1 MB);
   - "SET 8192k": created at that length at once with SET of zero bytes, then the members set;
-  - "SET 8192k-64": the same at 64 bytes under the multiple (how Projection.APPLY and ProjectionRebuild
-    size bitmaps now: the string's header fits in the allocator's size class).
+  - "SET 8192k-64": the same at 64 bytes under the multiple (the string's header fits in the allocator's
+    size class);
+  - "now": 64 bytes under the smallest power of two from 128 bytes up to 8,192 that holds the members,
+    above that as "SET 8192k-64" (how Projection.SIZE sizes bitmaps: no 8 KiB floor for small tenants).
 With --growth, also times what a tenant's length doubling costs: one script growing 200 bitmaps from L
 to 2L bytes by SETBIT at the last bit (before), and by SETBIT then COPY to a scratch key and RENAME back
 (Projection.FIT, now: the copy is allocated at the string's length), at L = 131,008 bytes (1,000,000 contact numbers) and 1,048,512 bytes.
@@ -80,12 +82,17 @@ class Redis:
         return self.pipeline([args])[0]
 
 
-def padded_length(contacts, slack):
-    """The byte length of a tenant's bitmaps once contact numbers reach `contacts`, grown by doubling."""
+def padded_length(contacts, slack, smallest=8192):
+    """The byte length of a tenant's bitmaps once contact numbers reach `contacts`, grown by doubling from
+    an allocation of `smallest` bytes (powers of two up to 8,192, multiples of 8,192 above)."""
     need = contacts // 8 + 1
-    length = 8192 - slack
+    length = smallest - slack
     while length < need:
-        length = (length * 2 + slack + 8191) // 8192 * 8192 - slack
+        grown = length * 2 + slack
+        unit = smallest
+        while unit < 8192 and unit < grown:
+            unit *= 2
+        length = (unit if unit >= grown else (grown + 8191) // 8192 * 8192) - slack
     return length
 
 
@@ -93,7 +100,7 @@ def main():
     p = argparse.ArgumentParser()
     p.add_argument("--host", default="127.0.0.1")
     p.add_argument("--port", type=int, default=6379)
-    p.add_argument("--sizes", default="10000,100000,1000000")
+    p.add_argument("--sizes", default="1000,5000,10000,100000,1000000")
     p.add_argument("--seed", type=int, default=42)
     p.add_argument("--growth", action="store_true")
     args = p.parse_args()
@@ -102,9 +109,9 @@ def main():
     version = next(l.split(":")[1] for l in info.splitlines() if l.startswith("redis_version"))
     allocator = next(l.split(":")[1] for l in r.call("INFO", "memory").decode().splitlines() if l.startswith("mem_allocator"))
     print("Redis %s (%s) at %s:%d" % (version, allocator, args.host, args.port))
-    print("%9s %7s %8s | %8s %8s %7s | %8s %8s %7s | %8s %8s %7s | %8s %8s %7s" % (
+    print("%9s %7s %8s | %8s %8s %7s | %8s %8s %7s | %8s %8s %7s | %8s %8s %7s | %8s %8s %7s" % (
         "contacts", "density", "members", "raw len", "memory", "B/cont", "len", "SETBIT", "B/cont",
-        "len", "SET", "B/cont", "len", "SET-64", "B/cont"))
+        "len", "SET", "B/cont", "len", "SET-64", "B/cont", "len", "now", "B/cont"))
     rnd = random.Random(args.seed)
     keys = []
     for n in [int(s) for s in args.sizes.split(",")]:
@@ -122,15 +129,15 @@ def main():
                 r.call("SETBIT", key, length * 8 - 1, 0)
             row += [r.call("STRLEN", key), r.call("MEMORY", "USAGE", key, "SAMPLES", "0")]
             row.append(row[-1] / n)
-            for suffix, slack in ((":set", 0), (":set-64", 64)):
+            for suffix, slack, smallest in ((":set", 0, 8192), (":set-64", 64, 8192), (":now", 64, 128)):
                 k = key + suffix
                 keys.append(k)
-                length = padded_length(n, slack)
+                length = padded_length(n, slack, smallest)
                 r.call("SET", k, bytes(length))
                 r.pipeline([("SETBIT", k, no, 1) for no in members])
                 usage = r.call("MEMORY", "USAGE", k, "SAMPLES", "0")
                 row += [r.call("STRLEN", k), usage, usage / n]
-            print("%9d %7s %8d | %8d %8d %7.4f | %8d %8d %7.4f | %8d %8d %7.4f | %8d %8d %7.4f" % tuple(row))
+            print("%9d %7s %8d | %8d %8d %7.4f | %8d %8d %7.4f | %8d %8d %7.4f | %8d %8d %7.4f | %8d %8d %7.4f" % tuple(row))
     r.call("DEL", *keys)
     if args.growth:
         growth(r)

@@ -31,11 +31,30 @@ public class Projection {
     private static final Duration TIMEOUT = Duration.ofSeconds(5);
     private static final Duration CATCH_UP_TIMEOUT = Duration.ofMinutes(2);
     /**
-     * Bytes a tenant's bitmap length stays below a multiple of 8,192: room for the string's own header, so
-     * that the allocation is the multiple itself (jemalloc's size classes, and glibc's pages, fall on those
-     * multiples once the length doubles from 8,192).
+     * Bytes a tenant's bitmap length stays below its allocation (a power of two up to 8,192, then a multiple
+     * of 8,192): room for the string's own header, so that the allocation is that size itself (jemalloc's
+     * size classes, and glibc's pages, fall on those sizes).
      */
     static final int ALLOCATION_SLACK = 64;
+
+    /** The smallest allocation of a bitmap: 64 bytes long, 512 contact numbers. */
+    static final int SMALLEST_ALLOCATION = 128;
+
+    /**
+     * A Lua function {@code size(need)}: the byte length of a tenant's bitmaps when they must hold {@code need}
+     * bytes. Up to 8,192 bytes the allocations double from {@link #SMALLEST_ALLOCATION}, so that a tenant of a
+     * few thousand contacts holds bitmaps of a few hundred bytes, not 8 KiB each; from there on they are
+     * multiples of 8,192. The length is {@link #ALLOCATION_SLACK} under the allocation.
+     */
+    static final String SIZE = """
+            local function size(need)
+              local unit = %d
+              while unit < 8192 and unit - %d < need do unit = unit * 2 end
+              if unit - %d >= need then return unit - %d end
+              return math.ceil((need + %d) / 8192) * 8192 - %d
+            end
+            """.formatted(SMALLEST_ALLOCATION, ALLOCATION_SLACK, ALLOCATION_SLACK, ALLOCATION_SLACK, ALLOCATION_SLACK,
+            ALLOCATION_SLACK);
 
     /**
      * A Lua function {@code fit(key, len, scratch)} that makes a bitmap {@code len} bytes long, zero-padded,
@@ -65,14 +84,13 @@ public class Projection {
      * contact number, bit) per change. Returns the new watermark, or -1 when the first change does not
      * follow the watermark (Redis lost it meanwhile: the caller starts again from the new one).
      */
-    private static final RedisScript<Long> APPLY = RedisScript.of(FIT + """
+    private static final RedisScript<Long> APPLY = RedisScript.of(FIT + SIZE + """
             local wm = tonumber(redis.call('GET', KEYS[1]) or '0')
             if tonumber(ARGV[2]) > wm + 1 then return -1 end
             local len = tonumber(redis.call('GET', KEYS[3]) or '0')
             local need = tonumber(ARGV[1])
             if need > len then
-              len = math.max(need, len * 2, 8192)
-              len = math.ceil((len + %d) / 8192) * 8192 - %d
+              len = size(math.max(need, len * 2))
               redis.call('SET', KEYS[3], len)
               for _, k in ipairs(redis.call('SMEMBERS', KEYS[2])) do fit(k, len, KEYS[4]) end
             end
@@ -87,7 +105,7 @@ public class Projection {
               end
             end
             redis.call('SET', KEYS[1], wm)
-            return wm""".formatted(ALLOCATION_SLACK, ALLOCATION_SLACK), Long.class);
+            return wm""", Long.class);
 
     private static final RedisScript<Long> DROP_IF_EMPTY = RedisScript.of("""
             if redis.call('BITCOUNT', KEYS[2]) > 0 then return 0 end

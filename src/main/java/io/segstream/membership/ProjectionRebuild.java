@@ -44,7 +44,7 @@ class ProjectionRebuild {
     private static final Duration TEMP_TTL = Duration.ofHours(1);
 
     /** KEYS: watermark, registry, length, n temporary keys, n final keys; ARGV: seq, length, n. */
-    private static final RedisScript<Long> SWAP = RedisScript.of("""
+    private static final RedisScript<Long> SWAP = RedisScript.of(Projection.SIZE + """
             local n = tonumber(ARGV[3])
             local keep = {}
             for i = 1, n do keep[KEYS[3 + n + i]] = true end
@@ -52,7 +52,7 @@ class ProjectionRebuild {
               if not keep[k] then redis.call('DEL', k) end
             end
             redis.call('DEL', KEYS[2])
-            local len = math.max(tonumber(ARGV[2]), tonumber(redis.call('GET', KEYS[3]) or '0'))
+            local len = math.max(size(tonumber(ARGV[2])), tonumber(redis.call('GET', KEYS[3]) or '0'))
             for i = 1, n do
               local tmp, final = KEYS[3 + i], KEYS[3 + n + i]
               -- Written in windows with SETRANGE, the temporary string was allocated greedily: padded to the
@@ -93,11 +93,11 @@ class ProjectionRebuild {
         Mono<long[]> read = lastSeq(tenantId).flatMap(seq -> contacts.maxNumber(tenantId).flatMap(maxNo -> Flux
                 .range(0, (int) (maxNo / WINDOW) + 1)
                 .concatMap(w -> contacts.projected(tenantId, (long) w * WINDOW, (long) (w + 1) * WINDOW)
-                        .flatMap(rows -> write(tenantId, run, (long) w * WINDOW, rows, temporary)))
+                        .flatMap(rows -> write(tenantId, run, (long) w * WINDOW, maxNo, rows, temporary)))
                 .then(Mono.fromSupplier(() -> new long[] {seq, maxNo}))))
                 .as(snapshot::transactional);
-        // The temporary bitmaps end at a window's end: the tenant's length covers the last window whole.
-        return read.flatMap(r -> swap(tenantId, temporary, r[0], r[1] < 0 ? 0 : (r[1] / WINDOW + 1) * (WINDOW / 8)))
+        // The temporary bitmaps end at the byte of the highest contact number, which the tenant's length covers.
+        return read.flatMap(r -> swap(tenantId, temporary, r[0], r[1] < 0 ? 0 : r[1] / 8 + 1))
                 .doOnNext(seq -> log.info("Rebuilt the Redis projection of tenant {} from PostgreSQL as of seq {} ({} keys) in {} ms",
                         tenantId, seq, temporary.size(), (System.nanoTime() - started) / 1_000_000));
     }
@@ -111,14 +111,19 @@ class ProjectionRebuild {
                 .timeout(TIMEOUT);
     }
 
-    /** Writes one window of contact numbers [from, from + WINDOW) into the temporary keys. */
-    private Mono<Void> write(String tenantId, String run, long from, List<ProjectedContact> rows, Map<String, String> temporary) {
+    /**
+     * Writes one window of contact numbers [from, from + WINDOW) into the temporary keys, the last one only up to
+     * the byte of {@code maxNo}.
+     */
+    private Mono<Void> write(String tenantId, String run, long from, long maxNo, List<ProjectedContact> rows,
+            Map<String, String> temporary) {
+        int bytes = (int) Math.min(WINDOW / 8, (maxNo - from) / 8 + 1);
         Map<String, byte[]> windows = new HashMap<>();
         for (ProjectedContact c : rows) {
             List<String> keys = new ArrayList<>(MembershipEngine.profileBits(c.profile()));
             for (String segment : c.segments()) keys.add(Change.SEGMENT_PREFIX + segment);
             int offset = (int) (c.contactNo() - from);
-            for (String k : keys) windows.computeIfAbsent(k, x -> new byte[WINDOW / 8])[offset >> 3] |= (byte) (0x80 >>> (offset & 7));
+            for (String k : keys) windows.computeIfAbsent(k, x -> new byte[bytes])[offset >> 3] |= (byte) (0x80 >>> (offset & 7));
         }
         return Flux.fromIterable(windows.entrySet())
                 .flatMap(e -> {
@@ -141,8 +146,7 @@ class ProjectionRebuild {
         keys.add(Projection.lengthKey(tenantId));
         finals.forEach(k -> keys.add(temporary.get(k)));
         finals.forEach(k -> keys.add(Projection.key(tenantId, k)));
-        long length = Math.max(8192, (bytes + Projection.ALLOCATION_SLACK + 8191) / 8192 * 8192) - Projection.ALLOCATION_SLACK;
-        return redis.execute(SWAP, keys, List.of(Long.toString(seq), Long.toString(length), Integer.toString(finals.size())))
+        return redis.execute(SWAP, keys, List.of(Long.toString(seq), Long.toString(bytes), Integer.toString(finals.size())))
                 .next()
                 .timeout(TIMEOUT);
     }

@@ -134,6 +134,54 @@ class ProjectionRepairIT {
         assertThat(listed).hasSize(3000).allMatch(id -> id.startsWith("n"));
     }
 
+    @Test
+    void aSmallTenantsBitmapsAreOnlyAsLongAsItsContactNumbersNeed() {
+        Api api = new Api(client);
+        Api.TestTenant tenant = api.newTenant();
+        api.postEvents(tenant.key(), "[" + event("s1", "c1", "contact.tagged", "2026-01-01T00:00:00Z", "{\"tag\":\"a\"}") + ","
+                + event("s2", "c2", "contact.unsubscribed", "2026-01-01T00:00:00Z", "{\"channel\":\"sms\"}") + "]")
+                .expectStatus().isAccepted();
+        new Invariants(db, redis).check(tenant.id());
+        assertThat(tenantLength(tenant.id())).as("two contacts: the smallest length").isEqualTo(64);
+
+        for (int batch = 0; batch < 2; batch++) {
+            List<String> events = new ArrayList<>();
+            for (int i = batch * 500; i < (batch + 1) * 500; i++) {
+                events.add(event("m" + i, "m" + i, "contact.tagged", "2026-01-01T00:00:00Z", "{\"tag\":\"" + (i % 2 == 0 ? "a" : "b") + "\"}"));
+            }
+            api.postEvents(tenant.key(), "[" + String.join(",", events) + "]").expectStatus().isAccepted();
+        }
+        new Invariants(db, redis).check(tenant.id());
+        long need = db.sql("SELECT max(contact_no) FROM contacts WHERE tenant_id = :t").bind("t", tenant.id())
+                .map(r -> r.get(0, Long.class)).one().block() / 8 + 1;
+        assertThat(need).as("bytes for the contact numbers of 1,002 contacts").isBetween(126L, 384L);
+        assertThat(tenantLength(tenant.id())).as("grown to the next allocation that holds %s bytes", need)
+                .isEqualTo(smallLength(need));
+
+        // Rebuilt from the contacts (Redis lost the tenant, the log is pruned): the same length, not a larger one.
+        db.sql("""
+                        WITH d AS (DELETE FROM changes WHERE tenant_id = :t AND seq <= (SELECT last_seq - 5 FROM change_seq WHERE tenant_id = :t)
+                                   RETURNING seq)
+                        UPDATE change_seq SET pruned_through = (SELECT max(seq) FROM d) WHERE tenant_id = :t""")
+                .bind("t", tenant.id()).then().block();
+        double gaps = recoveries("gap");
+        deleteKeys(tenant.id(), "wm", "tag:a", "tag:b", "unsub:sms", "live", "keys", "len");
+        new Invariants(db, redis).checkAgainstContacts(tenant.id());
+        assertThat(recoveries("gap")).as("rebuilt from the contacts").isGreaterThan(gaps);
+        assertThat(tenantLength(tenant.id())).as("rebuilt at the length its contact numbers need").isEqualTo(smallLength(need));
+    }
+
+    /** The smallest power-of-two allocation from 128 bytes whose length (64 bytes under it) holds {@code need} bytes. */
+    private static long smallLength(long need) {
+        long unit = 128;
+        while (unit - 64 < need) unit *= 2;
+        return unit - 64;
+    }
+
+    private long tenantLength(String tenantId) {
+        return Long.parseLong(new String(get(Projection.key(tenantId, "len")), StandardCharsets.UTF_8));
+    }
+
     private double recoveries(String reason) {
         var c = meters.find("segstream.projection.recoveries").tag("reason", reason).counter();
         return c == null ? 0 : c.count();
