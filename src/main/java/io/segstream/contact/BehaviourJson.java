@@ -1,18 +1,20 @@
 package io.segstream.contact;
 
+import io.segstream.platform.Json;
 import io.segstream.rules.EventTimes;
 import java.math.BigDecimal;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.Map;
-import tools.jackson.databind.JsonNode;
-import tools.jackson.databind.node.ArrayNode;
-import tools.jackson.databind.node.JsonNodeFactory;
-import tools.jackson.databind.node.ObjectNode;
+import tools.jackson.core.JsonParser;
+import tools.jackson.core.JsonToken;
+import tools.jackson.databind.ObjectMapper;
 
 /**
  * Stored form of {@link Behaviour} ({@code contacts.behaviour}):
  * {@code {"<signature>": {"n": count, "t": [micros], "f": first, "l": last}}}, and for a signature
  * measuring a property also {@code "v": [number per kept time], "s": sum, "lo": min, "hi": max}.
+ * Written and read without a tree of nodes, like {@link ProfileJson}.
  *
  * <p>State written before first and last were kept has no {@code f}/{@code l}: they are read from the
  * kept times. A segment whose rule needs them recomputes its signatures from the event log when it is
@@ -20,55 +22,109 @@ import tools.jackson.databind.node.ObjectNode;
  */
 final class BehaviourJson {
 
-    private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
-
     private BehaviourJson() {}
 
-    static ObjectNode write(Behaviour b) {
-        ObjectNode root = NODES.objectNode();
-        b.bySignature().forEach((k, t) -> {
-            ObjectNode n = NODES.objectNode();
-            n.put("n", t.total());
-            ArrayNode times = NODES.arrayNode();
-            for (long x : t.times()) times.add(x);
-            n.set("t", times);
-            if (t.total() > 0) {
-                n.put("f", t.first());
-                n.put("l", t.last());
+    static String write(Behaviour b) {
+        StringBuilder out = new StringBuilder(256).append('{');
+        boolean first = true;
+        for (Map.Entry<String, EventTimes> e : b.bySignature().entrySet()) {
+            if (!first) out.append(',');
+            first = false;
+            EventTimes t = e.getValue();
+            Json.quote(out, e.getKey());
+            out.append(":{\"n\":").append(t.total()).append(",\"t\":[");
+            long[] times = t.times();
+            for (int i = 0; i < times.length; i++) {
+                if (i > 0) out.append(',');
+                out.append(times[i]);
             }
+            out.append(']');
+            if (t.total() > 0) out.append(",\"f\":").append(t.first()).append(",\"l\":").append(t.last());
             if (t.values().length > 0 || t.totals().sum() != null) {
-                ArrayNode values = NODES.arrayNode();
-                for (BigDecimal v : t.values()) values.add(v);
-                n.set("v", values);
-                n.put("s", t.totals().sum());
-                n.put("lo", t.totals().min());
-                n.put("hi", t.totals().max());
+                out.append(",\"v\":[");
+                BigDecimal[] values = t.values();
+                for (int i = 0; i < values.length; i++) {
+                    if (i > 0) out.append(',');
+                    out.append(values[i].toPlainString());
+                }
+                out.append(']');
+                number(out.append(",\"s\":"), t.totals().sum());
+                number(out.append(",\"lo\":"), t.totals().min());
+                number(out.append(",\"hi\":"), t.totals().max());
             }
-            root.set(k, n);
-        });
-        return root;
+            out.append('}');
+        }
+        return out.append('}').toString();
     }
 
-    static Behaviour read(JsonNode root) {
-        if (root == null || root.isEmpty()) return Behaviour.EMPTY;
-        Map<String, EventTimes> out = new HashMap<>();
-        for (Map.Entry<String, JsonNode> e : root.properties()) {
-            JsonNode node = e.getValue();
-            JsonNode t = node.get("t");
-            long[] times = new long[t == null ? 0 : t.size()];
-            for (int i = 0; i < times.length; i++) times[i] = t.get(i).longValue();
-            long total = node.get("n").longValue();
-            EventTimes fromTimes = new EventTimes(total, times);
-            long first = node.has("f") ? node.get("f").longValue() : fromTimes.first();
-            long last = node.has("l") ? node.get("l").longValue() : fromTimes.last();
-            JsonNode v = node.get("v");
-            BigDecimal[] values = new BigDecimal[v == null ? 0 : v.size()];
-            for (int i = 0; i < values.length; i++) values[i] = v.get(i).decimalValue();
-            EventTimes.Totals totals = node.has("s") && !node.get("s").isNull()
-                    ? new EventTimes.Totals(node.get("s").decimalValue(), node.get("lo").decimalValue(), node.get("hi").decimalValue())
-                    : EventTimes.Totals.NONE;
-            out.put(e.getKey(), new EventTimes(total, times, first, last, values, totals));
+    private static void number(StringBuilder out, BigDecimal n) {
+        out.append(n == null ? "null" : n.toPlainString());
+    }
+
+    /** The behaviour stored as {@code stored}; {@link Behaviour#EMPTY} for null or {@code {}}. */
+    static Behaviour read(ObjectMapper json, String stored) {
+        if (stored == null) return Behaviour.EMPTY;
+        try (JsonParser p = json.createParser(stored)) {
+            ProfileJson.expect(p, p.nextToken(), JsonToken.START_OBJECT);
+            Map<String, EventTimes> out = new HashMap<>();
+            while (p.nextToken() == JsonToken.PROPERTY_NAME) {
+                String signature = p.currentName();
+                ProfileJson.expect(p, p.nextToken(), JsonToken.START_OBJECT);
+                out.put(signature, times(p));
+            }
+            return out.isEmpty() ? Behaviour.EMPTY : new Behaviour(out);
         }
-        return new Behaviour(out);
+    }
+
+    /** One signature's object, the parser on its start. */
+    private static EventTimes times(JsonParser p) {
+        long total = 0;
+        long[] times = new long[0];
+        Long first = null, last = null;
+        BigDecimal[] values = new BigDecimal[0];
+        BigDecimal sum = null, min = null, max = null;
+        while (p.nextToken() == JsonToken.PROPERTY_NAME) {
+            String name = p.currentName();
+            JsonToken t = p.nextToken();
+            switch (name) {
+                case "n" -> total = p.getLongValue();
+                case "t" -> times = longs(p, t);
+                case "f" -> first = t == JsonToken.VALUE_NULL ? null : p.getLongValue();
+                case "l" -> last = t == JsonToken.VALUE_NULL ? null : p.getLongValue();
+                case "v" -> values = decimals(p, t);
+                case "s" -> sum = decimal(p, t);
+                case "lo" -> min = decimal(p, t);
+                case "hi" -> max = decimal(p, t);
+                default -> p.skipChildren();
+            }
+        }
+        EventTimes fromTimes = new EventTimes(total, times);
+        EventTimes.Totals totals = sum == null ? EventTimes.Totals.NONE : new EventTimes.Totals(sum, min, max);
+        return new EventTimes(total, times, first != null ? first : fromTimes.first(), last != null ? last : fromTimes.last(),
+                values, totals);
+    }
+
+    private static long[] longs(JsonParser p, JsonToken start) {
+        if (start == JsonToken.VALUE_NULL) return new long[0];
+        ProfileJson.expect(p, start, JsonToken.START_ARRAY);
+        long[] out = new long[16];
+        int n = 0;
+        while (p.nextToken() != JsonToken.END_ARRAY) {
+            if (n == out.length) out = Arrays.copyOf(out, n * 2);
+            out[n++] = p.getLongValue();
+        }
+        return Arrays.copyOf(out, n);
+    }
+
+    private static BigDecimal[] decimals(JsonParser p, JsonToken start) {
+        if (start == JsonToken.VALUE_NULL) return new BigDecimal[0];
+        ProfileJson.expect(p, start, JsonToken.START_ARRAY);
+        java.util.List<BigDecimal> out = new java.util.ArrayList<>();
+        while (p.nextToken() != JsonToken.END_ARRAY) out.add(p.getDecimalValue());
+        return out.toArray(BigDecimal[]::new);
+    }
+
+    private static BigDecimal decimal(JsonParser p, JsonToken t) {
+        return t == JsonToken.VALUE_NULL ? null : p.getDecimalValue();
     }
 }

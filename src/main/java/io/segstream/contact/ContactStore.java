@@ -19,7 +19,6 @@ import org.springframework.r2dbc.core.DatabaseClient;
 import org.springframework.stereotype.Repository;
 import reactor.core.publisher.Mono;
 import tools.jackson.databind.JsonNode;
-import tools.jackson.databind.ObjectWriter;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
@@ -34,12 +33,10 @@ public class ContactStore {
 
     private final DatabaseClient db;
     private final JsonMapper json;
-    private final ObjectWriter storedForm;
 
     public ContactStore(DatabaseClient db, JsonMapper json) {
         this.db = db;
         this.json = json;
-        this.storedForm = ProfileJson.storedForm(json);
     }
 
     /** A contact as stored: its dense number, folded profile, behaviour and the segments it is in. */
@@ -231,8 +228,8 @@ public class ContactStore {
     private StoredContact stored(io.r2dbc.spi.Readable row) {
         String[] segments = row.get("segments", String[].class);
         return new StoredContact(row.get("contact_id", String.class), row.get("contact_no", Long.class),
-                ProfileJson.read(json.readTree(row.get("state", String.class))),
-                BehaviourJson.read(json.readTree(row.get("behaviour", String.class))),
+                ProfileJson.read(json, row.get("state", String.class)),
+                BehaviourJson.read(json, row.get("behaviour", String.class)),
                 segments == null ? List.of() : List.of(segments),
                 java.util.Optional.ofNullable(row.get("next_due_us", Long.class))
                         .map(io.segstream.rules.Instants::ofEpochMicros));
@@ -299,7 +296,7 @@ public class ContactStore {
                 .map(row -> {
                     String[] segments = row.get("segments", String[].class);
                     return new ProjectedContact(row.get("contact_no", Long.class),
-                            ProfileJson.read(json.readTree(row.get("state", String.class))),
+                            ProfileJson.read(json, row.get("state", String.class)),
                             segments == null ? List.of() : List.of(segments));
                 })
                 .all()
@@ -409,8 +406,8 @@ public class ContactStore {
             for (ContactUpdate c : updates) {
                 dues[i] = c.nextDue().map(Instant::toString).orElse(null);
                 ids[i] = c.contactId();
-                states[i] = storedForm.writeValueAsString(ProfileJson.write(c.profile()));
-                behaviours[i] = storedForm.writeValueAsString(BehaviourJson.write(c.behaviour()));
+                states[i] = ProfileJson.write(c.profile());
+                behaviours[i] = BehaviourJson.write(c.behaviour());
                 segments[i] = PgArrays.text(c.segments().toArray(String[]::new)); // each row's own text[] literal
                 live[i] = c.profile().live();
                 created[i] = c.profile().createdAt().map(Instant::toString).orElse(null);

@@ -18,6 +18,7 @@ import org.junit.jupiter.api.Test;
 /** Behaviour kept per signature: first/last, measured values and totals, pruning, the cap, and its stored form. */
 class BehaviourTest {
 
+    private static final tools.jackson.databind.json.JsonMapper JSON = tools.jackson.databind.json.JsonMapper.builder().build();
     private static final ZoneId UTC = ZoneId.of("UTC");
     private static final Instant NOW = Instant.parse("2026-11-28T12:00:00Z");
     private static final Signature PURCHASES = new Signature("purchase.made", List.of());
@@ -55,7 +56,7 @@ class BehaviourTest {
         assertThat(later.get(AMOUNTS).values()).isEmpty();
         assertThat(later.get(AMOUNTS).totals()).isEqualTo(numbers.totals());
 
-        Behaviour read = BehaviourJson.read(BehaviourJson.write(b));
+        Behaviour read = BehaviourJson.read(JSON, BehaviourJson.write(b));
         assertThat(read).isEqualTo(b);
         assertThat(read.get(AMOUNTS)).isEqualTo(numbers);
     }
@@ -74,9 +75,31 @@ class BehaviourTest {
     }
 
     @Test
+    void aBehaviourWrittenByTheEarlierTreeWriterReadsTheSame() {
+        String earlier = """
+                {"message.opened":{"n":5,"t":[1791528407136844,1792642680260299],"f":1791528407136844,"l":1792642680260299},\
+                "survey.answered[answer eq \\"YES\\" && survey eq \\"referral\\"]":{"n":1,"t":[],"f":1793155221136844,"l":1793155221136844},\
+                "purchase.made{amount}":{"n":2,"t":[1791528407136844],"f":1791000000000000,"l":1791528407136844,\
+                "v":[12345678901234567891.25],"s":12345678901234567900.75,"lo":0.50,"hi":12345678901234567891.25}}""";
+        Behaviour b = BehaviourJson.read(JSON, earlier);
+        EventTimes opened = b.bySignature().get("message.opened");
+        assertThat(opened.total()).isEqualTo(5);
+        assertThat(opened.times()).containsExactly(1791528407136844L, 1792642680260299L);
+        EventTimes survey = b.bySignature().get("survey.answered[answer eq \"YES\" && survey eq \"referral\"]");
+        assertThat(survey.first()).isEqualTo(1793155221136844L);
+        EventTimes amounts = b.bySignature().get("purchase.made{amount}");
+        assertThat(amounts.first()).isEqualTo(1791000000000000L);
+        assertThat(amounts.values()).as("read exactly, not through a double").containsExactly(new BigDecimal("12345678901234567891.25"));
+        assertThat(amounts.totals().sum()).isEqualTo(new BigDecimal("12345678901234567900.75"));
+        assertThat(amounts.totals().min()).isEqualTo(new BigDecimal("0.50"));
+        String again = BehaviourJson.write(b);
+        assertThat(JSON.readTree(again).isObject()).as(again).isTrue();
+        assertThat(BehaviourJson.read(JSON, again)).isEqualTo(b);
+    }
+
+    @Test
     void stateWrittenBeforeFirstAndLastWereKeptReadsThemFromItsTimes() {
-        var json = tools.jackson.databind.json.JsonMapper.builder().build().readTree("{\"review.left\": {\"n\": 3, \"t\": [5, 9]}}");
-        EventTimes t = BehaviourJson.read(json).get(new Signature("review.left", List.of()));
+        EventTimes t = BehaviourJson.read(JSON, "{\"review.left\": {\"n\": 3, \"t\": [5, 9]}}").get(new Signature("review.left", List.of()));
         assertThat(t.first()).isEqualTo(5);
         assertThat(t.last()).isEqualTo(9);
         assertThat(t.values()).isEmpty();
