@@ -108,14 +108,14 @@ final class ProfileJson {
             case Value.Bool b -> out.append(b.value());
             default -> throw new IllegalStateException("attributes are scalars");
         }
-        out.append(",\"t\":\"").append(f.stamp().at()).append("\",\"e\":");
+        Instants.append(out.append(",\"t\":\""), f.stamp().at()).append("\",\"e\":");
         Json.quote(out, f.stamp().eventId());
         out.append('}');
     }
 
     private static void stamp(StringBuilder out, String key, Stamp s) {
         if (s == null) return;
-        out.append(",\"").append(key).append("\":{\"t\":\"").append(s.at()).append("\",\"e\":");
+        Instants.append(out.append(",\"").append(key).append("\":{\"t\":\""), s.at()).append("\",\"e\":");
         Json.quote(out, s.eventId());
         out.append('}');
     }

@@ -4,6 +4,7 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
+import io.segstream.contact.ContactEvent;
 import io.segstream.contact.ContactNumbers;
 import io.segstream.contact.ContactStore;
 import io.segstream.contact.NewEvent;
@@ -248,6 +249,15 @@ class IngestService implements org.springframework.beans.factory.DisposableBean 
                 .map(a -> new Stored(inserted, a, TenantNames.Admission.NOTHING_NEW));
     }
 
+    /** The id of the latest of a contact's new events (by stamp), or null when there is none. */
+    private static String cause(List<NewEvent> events) {
+        ContactEvent latest = null;
+        for (NewEvent n : events) {
+            if (latest == null || n.event().stamp().compareTo(latest.stamp()) > 0) latest = n.event();
+        }
+        return latest == null ? null : latest.id();
+    }
+
     /** Evaluates the folded contacts' segments; adds the time it took to {@code nanos[0]}. */
     private static List<MembershipWriter.Evaluated> evaluate(TenantSegments segments,
             List<ContactStore.Folded> folded, Instant now, long[] nanos) {
@@ -257,8 +267,7 @@ class IngestService implements org.springframework.beans.factory.DisposableBean 
             var t = new MembershipEngine.Transition(f.before().contactId(), f.before().contactNo(),
                     f.before().profile(), f.profile(), f.before().behaviour(), f.behaviour(),
                     f.before().segments(), f.before().nextDue());
-            String cause = f.events().stream().map(NewEvent::event)
-                    .max(Comparator.comparing(e -> e.stamp())).map(e -> e.id()).orElse(null);
+            String cause = cause(f.events());
             var outcome = MembershipEngine.evaluate(segments, t, MembershipEngine.Scope.CHANGED_INPUTS, null, "event", cause, now);
             evaluated.add(new MembershipWriter.Evaluated(t, outcome));
         }

@@ -8,7 +8,14 @@ public final class Json {
     /** Appends {@code s} as a JSON string literal. */
     public static void quote(StringBuilder out, String s) {
         out.append('"');
-        for (int i = 0; i < s.length(); i++) {
+        int plain = 0;
+        while (plain < s.length()) {
+            char c = s.charAt(plain);
+            if (c < 0x20 || c == '"' || c == '\\') break;
+            plain++;
+        }
+        out.append(s, 0, plain); // in one copy up to the first character to escape (usually the whole string)
+        for (int i = plain; i < s.length(); i++) {
             char c = s.charAt(i);
             switch (c) {
                 case '"' -> out.append("\\\"");

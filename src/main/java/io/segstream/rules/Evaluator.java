@@ -198,7 +198,7 @@ public final class Evaluator {
     }
 
     private static Optional<Value> attribute(String name, ContactFacts c) {
-        if (name.equals("createdAt")) return c.createdAt().map(t -> new Value.Text(t.toString()));
+        if (name.equals("createdAt")) return c.createdAt().map(t -> new Value.Text(Instants.append(new StringBuilder(32), t).toString()));
         return c.attribute(name);
     }
 
